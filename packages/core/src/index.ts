@@ -1,0 +1,6 @@
+export * from "./auth/roles.ts";
+export * from "./auth/password-policy.ts";
+export * from "./errors/app-error.ts";
+export * from "./config/snapshot.ts";
+export * from "./audit/audit.ts";
+export * from "./keys/secret.ts";

@@ -1,0 +1,21 @@
+/** API key secrets: how they look, how they are hashed, and what part may be shown again. */
+import { createHash, randomBytes } from "node:crypto";
+
+export const apiKeyPrefix = "sk-sy-";
+const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+export function generateApiKeySecret(): string {
+  const bytes = randomBytes(40);
+  let out = apiKeyPrefix;
+  for (const b of bytes) out += alphabet[b % 62];
+  return out;
+}
+
+export function hashApiKey(secret: string): string {
+  return createHash("sha256").update(secret).digest("hex");
+}
+
+/** The part of a secret that lists may show: enough to tell keys apart, useless to an attacker. */
+export function displayPrefix(secret: string): string {
+  return secret.slice(0, apiKeyPrefix.length + 6);
+}

@@ -1,0 +1,17 @@
+/** The one place that knows how to connect to Postgres through Prisma. */
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "./generated/client.ts";
+import { poolConfigFromUrl } from "./pool-config.ts";
+
+export * from "./generated/client.ts";
+export { poolConfigFromUrl, withDatabase } from "./pool-config.ts";
+export { migrateDatabase, createDatabaseIfMissing, dropDatabase } from "./migrate.ts";
+
+export type Db = PrismaClient;
+/** A Prisma interactive-transaction client, as passed to `db.$transaction(async (tx) => …)`. */
+export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+
+export function createDb(databaseUrl: string, options: { poolSize?: number } = {}): Db {
+  const adapter = new PrismaPg(poolConfigFromUrl(databaseUrl, options.poolSize ?? 10));
+  return new PrismaClient({ adapter });
+}
