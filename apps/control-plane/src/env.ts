@@ -1,0 +1,38 @@
+/** The control plane's environment, parsed once at start-up; nothing else reads process.env. */
+import { z } from "zod";
+
+const bool = z
+  .enum(["true", "false", "1", "0", ""])
+  .transform((v) => v === "true" || v === "1")
+  .optional();
+
+export const ControlPlaneEnv = z.object({
+  DATABASE_URL: z
+    .string({ error: "is required: the Postgres URL, e.g. postgresql://postgres@127.0.0.1:5432/switchyard" })
+    .regex(/^postgres(ql)?:\/\//, "must start with postgresql://"),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must start with redis:// or rediss://")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  CONTROL_PLANE_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  CONTROL_PLANE_HOST: z.string().min(1).default("127.0.0.1"),
+  DATA_PLANE_TOKEN: z
+    .string({ error: "is required: a shared secret of at least 16 characters that proxies present" })
+    .min(16, "must be at least 16 characters"),
+  SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+  COOKIE_SECURE: bool.default(false),
+  MIGRATE_ON_START: bool.default(true),
+  SEED_DEMO_DATA: bool.default(false),
+  /** How long a config long-poll is held before answering 304. */
+  CONFIG_LONG_POLL_SECONDS: z.coerce.number().int().min(1).max(120).default(25),
+});
+export type ControlPlaneEnv = z.infer<typeof ControlPlaneEnv>;
+
+/** Parses the environment or throws one readable error naming every bad variable. */
+export function parseEnv(source: Record<string, string | undefined>): ControlPlaneEnv {
+  const result = ControlPlaneEnv.safeParse(source);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) => `  ${i.path.join(".")} ${i.message}`);
+  throw new Error(`Invalid environment for the control plane:\n${lines.join("\n")}`);
+}

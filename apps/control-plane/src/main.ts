@@ -1,0 +1,60 @@
+/**
+ * Control plane entry point: parse the environment, migrate, optionally seed demo data,
+ * and serve. Fails fast, naming the variable, when the environment is wrong.
+ */
+import { createDb, migrateDatabase } from "@switchyard/db";
+import { createStore } from "@switchyard/store";
+import { parseEnv } from "./env.ts";
+import { createMetrics } from "./metrics.ts";
+import { createControlPlane } from "./server.ts";
+import { createConfigBus, ensureSnapshot } from "./services/config/publish.ts";
+import { seedDemoData } from "./services/seed/demo.ts";
+
+export async function startControlPlane(source: Record<string, string | undefined> = process.env) {
+  const env = parseEnv(source);
+  if (env.MIGRATE_ON_START) await migrateDatabase(env.DATABASE_URL);
+  const db = createDb(env.DATABASE_URL);
+  if (env.SEED_DEMO_DATA) {
+    const seeded = await seedDemoData(db, { mockProviderUrl: source.MOCK_PROVIDER_URL ?? "http://127.0.0.1:8090" });
+    for (const u of seeded.createdUsers) console.log(`[seed] created ${u.role} ${u.email} with password ${u.password}`);
+    if (seeded.createdUsers.length > 0) console.log(`[seed] demo API key: ${seeded.demoApiKey}`);
+  }
+  await ensureSnapshot(db);
+  const store = createStore(env.REDIS_URL, { prefix: "sy:cp:" });
+  const bus = await createConfigBus(db, env.DATABASE_URL);
+  const cp = createControlPlane({
+    db,
+    store,
+    bus,
+    env,
+    metrics: createMetrics(),
+    dataPlaneToken: env.DATA_PLANE_TOKEN,
+    longPollSeconds: env.CONFIG_LONG_POLL_SECONDS,
+    trustProxy: source.TRUST_PROXY === "true" || source.TRUST_PROXY === "1",
+  });
+  const { url } = await cp.listen(env.CONTROL_PLANE_PORT, env.CONTROL_PLANE_HOST);
+  return {
+    url,
+    async close() {
+      await cp.close();
+      await store.close();
+      await db.$disconnect();
+    },
+  };
+}
+
+if (import.meta.main) {
+  try {
+    const cp = await startControlPlane();
+    console.log(`control plane listening on ${cp.url}`);
+    const stop = async () => {
+      await cp.close();
+      process.exit(0);
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Client, demoEmails, demoPasswords, type Harness, startHarness } from "../../../test/harness.ts";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.close());
+
+describe("sign-in", () => {
+  it("signs in with the right password, sets an httpOnly SameSite cookie, and knows the user", async () => {
+    const c = new Client(h.url);
+    const r = await c.mutate("auth.login", { email: demoEmails.admin, password: demoPasswords.admin });
+    expect(r.status).toBe(200);
+    const cookie = r.setCookie.find((s) => s.startsWith("sy_session="));
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Lax/);
+    const me = await c.query("auth.me");
+    expect(me.status).toBe(200);
+    expect(me.body.result?.data).toMatchObject({ email: demoEmails.admin, role: "admin" });
+  });
+
+  it("accepts the email in any case and with spaces around it", async () => {
+    const c = new Client(h.url);
+    const r = await c.mutate("auth.login", { email: "  ADMIN@Example.com ", password: demoPasswords.admin });
+    expect(r.status).toBe(200);
+  });
+
+  it("gives the same generic error for a wrong password and for an unknown account", async () => {
+    const wrong = await new Client(h.url).mutate("auth.login", { email: demoEmails.finance, password: "nope-nope-nope" });
+    const unknown = await new Client(h.url).mutate("auth.login", { email: "ghost@example.com", password: "nope-nope-nope" });
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(wrong.body.error?.message).toBe("Email or password is incorrect");
+    expect(unknown.body.error?.message).toBe(wrong.body.error?.message);
+  });
+
+  it("returns field-level errors for invalid input", async () => {
+    const r = await new Client(h.url).mutate("auth.login", { email: "not-an-email", password: "" });
+    expect(r.status).toBe(400);
+    const fieldErrors = r.body.error?.data.fieldErrors as Record<string, string[]>;
+    expect(fieldErrors.email?.[0]).toMatch(/valid email/);
+    expect(fieldErrors.password?.[0]).toMatch(/Enter your password/);
+  });
+
+  it("refuses an anonymous caller with 401", async () => {
+    const r = await new Client(h.url).query("auth.me");
+    expect(r.status).toBe(401);
+  });
+
+  it("refuses a forged or expired session cookie with 401", async () => {
+    const c = new Client(h.url);
+    c.cookie = "sy_session=forged";
+    expect((await c.query("auth.me")).status).toBe(401);
+
+    await c.login("reviewer");
+    await h.db.session.updateMany({
+      where: { user: { email: demoEmails.reviewer } },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
+    expect((await c.query("auth.me")).status).toBe(401);
+  });
+
+  it("signs out: the session is gone server-side and the cookie is cleared", async () => {
+    const c = await new Client(h.url).login("finance");
+    const stolen = c.cookie;
+    const r = await c.mutate("auth.logout");
+    expect(r.status).toBe(200);
+    expect(r.setCookie.some((s) => /sy_session=;.*Max-Age=0/.test(s))).toBe(true);
+    const replay = new Client(h.url);
+    replay.cookie = stolen;
+    expect((await replay.query("auth.me")).status).toBe(401);
+  });
+});
+
+describe("login throttling", () => {
+  it("locks an account after repeated failures, with Retry-After, even for the right password", async () => {
+    await h.db.user.upsert({
+      where: { email: "throttle@example.com" },
+      create: {
+        email: "throttle@example.com",
+        name: "T",
+        role: "finance",
+        passwordHash: (await h.db.user.findUniqueOrThrow({ where: { email: demoEmails.finance } })).passwordHash,
+        org: { connect: { id: (await h.db.organization.findFirstOrThrow()).id } },
+      },
+      update: {},
+    });
+    const c = new Client(h.url);
+    for (let i = 0; i < 5; i++) {
+      expect((await c.mutate("auth.login", { email: "throttle@example.com", password: "wrong-password" })).status).toBe(401);
+    }
+    const locked = await c.mutate("auth.login", { email: "throttle@example.com", password: demoPasswords.finance });
+    expect(locked.status).toBe(429);
+    expect(locked.body.error?.data.retryAfterSeconds).toBeGreaterThan(0);
+    expect(locked.body.error?.message).toMatch(/Try again in \d+ seconds/);
+  });
+
+  it("locks an IP that tries many accounts", async () => {
+    const c = new Client(h.url, "203.0.113.77");
+    for (let i = 0; i < 30; i++) {
+      await c.mutate("auth.login", { email: `spray${i}@example.com`, password: "wrong-password" });
+    }
+    const r = await c.mutate("auth.login", { email: demoEmails.admin, password: demoPasswords.admin });
+    expect(r.status).toBe(429);
+    // Another IP is unaffected.
+    expect((await new Client(h.url, "203.0.113.78").mutate("auth.login", { email: demoEmails.admin, password: demoPasswords.admin })).status).toBe(200);
+  });
+});
+
+describe("change password", () => {
+  it("requires the current password, ends other sessions, and the new one works", async () => {
+    const a = await new Client(h.url).login("reviewer");
+    const other = await new Client(h.url).login("reviewer");
+    const bad = await a.mutate("auth.changePassword", { currentPassword: "wrong", newPassword: "a-brand-new-password" });
+    expect(bad.status).toBe(400);
+    expect((bad.body.error?.data.fieldErrors as Record<string, string[]>).currentPassword).toBeDefined();
+
+    const short = await a.mutate("auth.changePassword", { currentPassword: demoPasswords.reviewer, newPassword: "short" });
+    expect((short.body.error?.data.fieldErrors as Record<string, string[]>).newPassword?.[0]).toMatch(/at least 12/);
+
+    const ok = await a.mutate("auth.changePassword", {
+      currentPassword: demoPasswords.reviewer,
+      newPassword: "a-brand-new-password",
+    });
+    expect(ok.status).toBe(200);
+    expect((await a.query("auth.me")).status).toBe(200);
+    expect((await other.query("auth.me")).status).toBe(401);
+    const relogin = await new Client(h.url).mutate("auth.login", {
+      email: demoEmails.reviewer,
+      password: "a-brand-new-password",
+    });
+    expect(relogin.status).toBe(200);
+    await a.mutate("auth.changePassword", { currentPassword: "a-brand-new-password", newPassword: demoPasswords.reviewer });
+  });
+});

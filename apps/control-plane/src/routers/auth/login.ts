@@ -1,0 +1,44 @@
+import { AppError, LoginInput } from "@switchyard/core";
+import { recordAudit } from "../../services/audit/record.ts";
+import { verifyPassword } from "../../services/auth/passwords.ts";
+import { createSession, sessionCookie } from "../../services/auth/sessions.ts";
+import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from "../../services/auth/throttle.ts";
+import { publicProcedure } from "../../trpc.ts";
+
+export const login = publicProcedure.input(LoginInput).mutation(async ({ ctx, input }) => {
+  await assertLoginAllowed(ctx.store, input.email, ctx.ip);
+  const user = await ctx.db.user.findUnique({
+    where: { email: input.email },
+    select: { id: true, email: true, name: true, role: true, passwordHash: true, disabledAt: true },
+  });
+  const ok = await verifyPassword(user && !user.disabledAt ? user.passwordHash : null, input.password);
+  if (!user || !ok) {
+    await recordLoginFailure(ctx.store, input.email, ctx.ip);
+    await ctx.db.$transaction((tx) =>
+      recordAudit(
+        tx,
+        { id: user?.id ?? null, email: input.email, ip: ctx.ip },
+        { action: "auth.login_failed", targetType: "user", targetId: user?.id ?? null },
+      ),
+    );
+    // One message whether or not the account exists.
+    throw new AppError("unauthenticated", "Email or password is incorrect");
+  }
+  await clearLoginFailures(ctx.store, input.email);
+  const session = await ctx.db.$transaction(async (tx) => {
+    const s = await createSession(tx, {
+      userId: user.id,
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+      ttlHours: ctx.env.SESSION_TTL_HOURS,
+    });
+    await recordAudit(
+      tx,
+      { id: user.id, email: user.email, ip: ctx.ip },
+      { action: "auth.login", targetType: "session", targetId: s.sessionId },
+    );
+    return s;
+  });
+  ctx.setCookie(sessionCookie(session.token, session.expiresAt, ctx.env.COOKIE_SECURE));
+  return { user: { id: user.id, email: user.email, name: user.name, role: user.role } };
+});

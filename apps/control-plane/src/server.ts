@@ -1,0 +1,134 @@
+/**
+ * The control plane's HTTP server: tRPC for the dashboard at /trpc, health and readiness,
+ * Prometheus metrics, and the data-plane API the proxies call.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import { createConfigEndpoint } from "./data-plane/config-endpoint.ts";
+import { appRouter } from "./router.ts";
+import { readCookie, resolveSession, sessionCookieName } from "./services/auth/sessions.ts";
+import type { ConfigBus } from "./services/config/publish.ts";
+import type { Context, Services } from "./trpc.ts";
+
+export type ControlPlaneOptions = Services & {
+  bus: ConfigBus;
+  dataPlaneToken: string;
+  longPollSeconds: number;
+  /** Trust the first X-Forwarded-For hop (set when the dashboard server or a load balancer fronts us). */
+  trustProxy: boolean;
+};
+
+export type ControlPlane = {
+  server: Server;
+  listen(port: number, host: string): Promise<{ url: string; port: number }>;
+  close(): Promise<void>;
+};
+
+function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+  const fwd = req.headers["x-forwarded-for"];
+  if (trustProxy && typeof fwd === "string" && fwd.length > 0) return fwd.split(",")[0]!.trim();
+  return req.socket.remoteAddress ?? "unknown";
+}
+
+export function createControlPlane(opts: ControlPlaneOptions): ControlPlane {
+  const services: Services = { db: opts.db, store: opts.store, bus: opts.bus, env: opts.env, metrics: opts.metrics };
+
+  const trpcHandler = createHTTPHandler({
+    router: appRouter,
+    basePath: "/trpc/",
+    async createContext({ req, res }): Promise<Context> {
+      const token = readCookie(req.headers.cookie, sessionCookieName);
+      const user = token ? await resolveSession(opts.db, token, opts.env.SESSION_TTL_HOURS) : null;
+      const cookies: string[] = [];
+      return {
+        ...services,
+        user,
+        ip: clientIp(req, opts.trustProxy),
+        userAgent: req.headers["user-agent"] ?? null,
+        setCookie(cookie) {
+          cookies.push(cookie);
+          res.setHeader("set-cookie", cookies);
+        },
+        req,
+        res,
+      };
+    },
+  });
+
+  const handleConfig = createConfigEndpoint({
+    db: opts.db,
+    bus: opts.bus,
+    token: opts.dataPlaneToken,
+    maxWaitSeconds: opts.longPollSeconds,
+  });
+
+  async function readiness(): Promise<{ ok: boolean; checks: Record<string, string> }> {
+    const checks: Record<string, string> = {};
+    const timeout = <T>(p: Promise<T>) =>
+      Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error("timed out")), 2000))]);
+    await Promise.all([
+      timeout(opts.db.$queryRaw`SELECT 1`).then(
+        () => (checks.postgres = "ok"),
+        (e: Error) => (checks.postgres = `down: ${e.message.split("\n")[0]}`),
+      ),
+      timeout(opts.store.ping()).then(
+        () => (checks[opts.store.kind === "redis" ? "redis" : "store"] = opts.store.kind === "redis" ? "ok" : "in-process"),
+        (e: Error) => (checks.redis = `down: ${e.message}`),
+      ),
+    ]);
+    return { ok: Object.values(checks).every((v) => v === "ok" || v === "in-process"), checks };
+  }
+
+  function json(res: ServerResponse, status: number, body: unknown) {
+    res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
+    res.end(JSON.stringify(body));
+  }
+
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://control-plane");
+    try {
+      if (url.pathname.startsWith("/trpc/")) return trpcHandler(req, res);
+      if (req.method === "GET" && url.pathname === "/healthz") return json(res, 200, { status: "ok" });
+      if (req.method === "GET" && url.pathname === "/readyz") {
+        const r = await readiness();
+        return json(res, r.ok ? 200 : 503, { status: r.ok ? "ready" : "not_ready", checks: r.checks });
+      }
+      if (req.method === "GET" && url.pathname === "/metrics") {
+        const body = await opts.metrics.registry.metrics();
+        res.writeHead(200, { "content-type": opts.metrics.registry.contentType });
+        return res.end(body);
+      }
+      if (req.method === "GET" && url.pathname === "/data-plane/v1/config") return await handleConfig(req, res, url);
+      json(res, 404, { error: { code: "not_found", message: `No route for ${req.method} ${url.pathname}` } });
+    } catch (err) {
+      console.error(`[control-plane] ${req.method} ${url.pathname} failed:`, err);
+      if (!res.headersSent) json(res, 500, { error: { code: "internal_error", message: "Internal error" } });
+      else res.destroy();
+    }
+  });
+  // Long-polls are held up to a minute; keep sockets from being cut by Node's defaults.
+  server.requestTimeout = 0;
+  server.keepAliveTimeout = 65_000;
+
+  return {
+    server,
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, host, () => {
+          const addr = server.address() as AddressInfo;
+          const shownHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+          resolve({ url: `http://${shownHost}:${addr.port}`, port: addr.port });
+        });
+      });
+    },
+    async close() {
+      await opts.bus.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

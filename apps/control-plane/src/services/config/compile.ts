@@ -1,0 +1,87 @@
+/**
+ * Compiles the GatewayConfig snapshot from Postgres: keys as hashes, models with their
+ * deployments, providers. Runs inside the config-write transaction (see publish.ts).
+ */
+import { GatewayConfig } from "@switchyard/core";
+import type { Tx } from "@switchyard/db";
+
+export async function compileGatewayConfig(tx: Tx, version: number, now = new Date()): Promise<GatewayConfig> {
+  const [keys, providers, models] = await Promise.all([
+    tx.apiKey.findMany({
+      where: { OR: [{ revokedAt: null }, { revokedAt: { gt: new Date(now.getTime() - 86_400_000) } }] },
+      select: {
+        id: true,
+        name: true,
+        userId: true,
+        teamId: true,
+        allowedModels: true,
+        rpm: true,
+        tpm: true,
+        expiresAt: true,
+        revokedAt: true,
+        secrets: {
+          where: { OR: [{ validUntil: null }, { validUntil: { gt: now } }] },
+          select: { hash: true, validUntil: true },
+        },
+      },
+      orderBy: { createdAt: "asc" },
+    }),
+    tx.provider.findMany({
+      select: { id: true, name: true, kind: true, baseUrl: true },
+      orderBy: { name: "asc" },
+    }),
+    tx.gatewayModel.findMany({
+      select: {
+        name: true,
+        kind: true,
+        deployments: {
+          select: {
+            id: true,
+            providerId: true,
+            upstreamModel: true,
+            connectMs: true,
+            firstByteMs: true,
+            totalMs: true,
+          },
+          orderBy: { createdAt: "asc" },
+        },
+      },
+      orderBy: { name: "asc" },
+    }),
+  ]);
+
+  const iso = (d: Date | null) => (d ? d.toISOString() : null);
+  const config: GatewayConfig = {
+    version,
+    createdAt: now.toISOString(),
+    keys: keys
+      .filter((k) => k.secrets.length > 0)
+      .map((k) => ({
+        id: k.id,
+        name: k.name,
+        hashes: k.secrets.map((s) => ({ hash: s.hash, validUntil: iso(s.validUntil) })),
+        userId: k.userId,
+        teamId: k.teamId,
+        allowedModels: k.allowedModels,
+        rpm: k.rpm,
+        tpm: k.tpm,
+        expiresAt: iso(k.expiresAt),
+        revokedAt: iso(k.revokedAt),
+      })),
+    providers: providers.map((p) => ({ ...p, credential: null })),
+    models: models
+      .filter((m) => m.deployments.length > 0)
+      .map((m) => ({
+        name: m.name,
+        kind: m.kind,
+        deployments: m.deployments.map((d) => ({
+          id: d.id,
+          providerId: d.providerId,
+          upstreamModel: d.upstreamModel,
+          timeouts: { connectMs: d.connectMs, firstByteMs: d.firstByteMs, totalMs: d.totalMs },
+        })),
+      })),
+  };
+  // The proxy validates with the same schema; failing here keeps a bad snapshot from ever shipping.
+  return GatewayConfig.parse(config);
+}

@@ -1,0 +1,100 @@
+/**
+ * Demo data for the quick start and the compose stack: one organisation, an admin, a reviewer
+ * and a finance user, the mock provider with two models, and one demo API key. Idempotent:
+ * it creates what is missing and never overwrites a password that already exists.
+ */
+import { randomBytes } from "node:crypto";
+import { displayPrefix, generateApiKeySecret, hashApiKey, type Role } from "@switchyard/core";
+import type { Db } from "@switchyard/db";
+import { hashPassword } from "../auth/passwords.ts";
+import { republishSnapshot } from "../config/publish.ts";
+
+export type DemoUser = { email: string; password: string; role: Role; name: string };
+export type DemoSeedInput = {
+  mockProviderUrl: string;
+  /** Passwords to give users that do not exist yet; random ones otherwise. */
+  passwords?: Partial<Record<Role, string>>;
+  /** The demo key's secret; a new one is generated when missing. */
+  demoApiKey?: string;
+};
+export type DemoSeedResult = {
+  /** Users created by this run, with their passwords (existing users are not listed). */
+  createdUsers: DemoUser[];
+  demoApiKey: string;
+  demoModel: string;
+  snapshotVersion: number;
+};
+
+export const demoOrgName = "Demo Org";
+export const demoModel = "mock-gpt";
+const demoUsers: Array<{ email: string; name: string; role: Role }> = [
+  { email: "admin@example.com", name: "Ada Admin", role: "admin" },
+  { email: "reviewer@example.com", name: "Rene Reviewer", role: "reviewer" },
+  { email: "finance@example.com", name: "Fran Finance", role: "finance" },
+];
+
+const randomPassword = () => randomBytes(12).toString("base64url");
+
+export async function seedDemoData(db: Db, input: DemoSeedInput): Promise<DemoSeedResult> {
+  const org =
+    (await db.organization.findFirst({ where: { name: demoOrgName } })) ??
+    (await db.organization.create({ data: { name: demoOrgName } }));
+  const team =
+    (await db.team.findUnique({ where: { orgId_name: { orgId: org.id, name: "Platform" } } })) ??
+    (await db.team.create({ data: { orgId: org.id, name: "Platform" } }));
+
+  const createdUsers: DemoUser[] = [];
+  let adminId: string | null = null;
+  for (const u of demoUsers) {
+    const existing = await db.user.findUnique({ where: { email: u.email }, select: { id: true } });
+    if (existing) {
+      if (u.role === "admin") adminId = existing.id;
+      continue;
+    }
+    const password = input.passwords?.[u.role] ?? randomPassword();
+    const created = await db.user.create({
+      data: { ...u, orgId: org.id, teamId: team.id, passwordHash: await hashPassword(password) },
+      select: { id: true },
+    });
+    if (u.role === "admin") adminId = created.id;
+    createdUsers.push({ ...u, password });
+  }
+
+  const baseUrl = input.mockProviderUrl.replace(/\/+$/, "").replace(/\/v1$/, "") + "/v1";
+  const provider = await db.provider.upsert({
+    where: { orgId_name: { orgId: org.id, name: "mock-provider" } },
+    create: { orgId: org.id, name: "mock-provider", kind: "openai", baseUrl },
+    update: { baseUrl },
+  });
+  for (const [name, kind, upstream] of [
+    [demoModel, "chat", "mock-gpt"],
+    ["mock-gpt-mini", "chat", "mock-gpt-mini"],
+    ["mock-embed", "embedding", "mock-embed"],
+  ] as const) {
+    const model = await db.gatewayModel.upsert({ where: { name }, create: { name, kind }, update: {} });
+    const hasDeployment = await db.deployment.findFirst({ where: { modelId: model.id, providerId: provider.id } });
+    if (!hasDeployment) {
+      await db.deployment.create({ data: { modelId: model.id, providerId: provider.id, upstreamModel: upstream } });
+    }
+  }
+
+  const demoApiKey = input.demoApiKey ?? generateApiKeySecret();
+  const hash = hashApiKey(demoApiKey);
+  const existingSecret = await db.apiKeySecret.findUnique({ where: { hash } });
+  if (!existingSecret) {
+    await db.apiKey.create({
+      data: {
+        orgId: org.id,
+        name: "Demo key",
+        userId: adminId,
+        teamId: team.id,
+        allowedModels: [],
+        metadata: { createdBy: "seed" },
+        secrets: { create: { hash, prefix: displayPrefix(demoApiKey) } },
+      },
+    });
+  }
+
+  const snapshotVersion = await republishSnapshot(db);
+  return { createdUsers, demoApiKey, demoModel, snapshotVersion };
+}

@@ -1,0 +1,110 @@
+/** Starts a real control plane on the run's test database, and talks to it over HTTP like the dashboard. */
+import { createDb, type Db } from "@switchyard/db";
+import { createMemoryStore, createRedisStore, type KvStore } from "@switchyard/store";
+import { inject } from "vitest";
+import { createMetrics } from "../src/metrics.ts";
+import { createControlPlane } from "../src/server.ts";
+import { createConfigBus, ensureSnapshot } from "../src/services/config/publish.ts";
+import { seedDemoData } from "../src/services/seed/demo.ts";
+
+export const demoPasswords = {
+  admin: "admin-password-123",
+  reviewer: "reviewer-password-123",
+  finance: "finance-password-123",
+} as const;
+export const demoEmails = {
+  admin: "admin@example.com",
+  reviewer: "reviewer@example.com",
+  finance: "finance@example.com",
+} as const;
+export const dataPlaneToken = "test-data-plane-token-0123456789";
+
+export type Harness = { url: string; db: Db; store: KvStore; demoApiKey: string; close(): Promise<void> };
+
+export async function startHarness(options: { redis?: boolean; trustProxy?: boolean } = {}): Promise<Harness> {
+  const databaseUrl = inject("databaseUrl");
+  const db = createDb(databaseUrl);
+  const seeded = await seedDemoData(db, {
+    mockProviderUrl: "http://127.0.0.1:8090",
+    passwords: demoPasswords,
+    demoApiKey: "sk-sy-testdemokey0000000000000000000000000000",
+  });
+  await ensureSnapshot(db);
+  const store = options.redis
+    ? createRedisStore(inject("redisUrl"), { prefix: `${inject("redisPrefix")}cp:${Math.random()}:` })
+    : createMemoryStore();
+  const bus = await createConfigBus(db, databaseUrl);
+  const cp = createControlPlane({
+    db,
+    store,
+    bus,
+    env: { SESSION_TTL_HOURS: 12, COOKIE_SECURE: false },
+    metrics: createMetrics(),
+    dataPlaneToken,
+    longPollSeconds: 2,
+    trustProxy: options.trustProxy ?? true,
+  });
+  const { url } = await cp.listen(0, "127.0.0.1");
+  return {
+    url,
+    db,
+    store,
+    demoApiKey: seeded.demoApiKey,
+    async close() {
+      await cp.close();
+      await store.close();
+      await db.$disconnect();
+    },
+  };
+}
+
+export type TrpcResult = { status: number; body: { result?: { data: unknown }; error?: { message: string; data: Record<string, unknown> } }; setCookie: string[] };
+
+/** A browser-like tRPC caller: keeps the session cookie between calls. */
+export class Client {
+  cookie: string | null = null;
+  ip: string;
+  constructor(
+    readonly baseUrl: string,
+    ip = `10.0.0.${Math.floor(Math.random() * 250) + 1}`,
+  ) {
+    this.ip = ip;
+  }
+
+  private headers(): Record<string, string> {
+    const h: Record<string, string> = { "content-type": "application/json", "x-forwarded-for": this.ip };
+    if (this.cookie) h.cookie = this.cookie;
+    return h;
+  }
+
+  private async finish(res: Response): Promise<TrpcResult> {
+    const setCookie = res.headers.getSetCookie();
+    for (const c of setCookie) {
+      const [pair] = c.split(";");
+      if (pair?.endsWith("=")) this.cookie = null;
+      else if (pair) this.cookie = pair;
+    }
+    return { status: res.status, body: (await res.json()) as TrpcResult["body"], setCookie };
+  }
+
+  async query(path: string, input?: unknown): Promise<TrpcResult> {
+    const qs = input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(input))}`;
+    return this.finish(await fetch(`${this.baseUrl}/trpc/${path}${qs}`, { headers: this.headers() }));
+  }
+
+  async mutate(path: string, input?: unknown): Promise<TrpcResult> {
+    return this.finish(
+      await fetch(`${this.baseUrl}/trpc/${path}`, {
+        method: "POST",
+        headers: this.headers(),
+        body: input === undefined ? undefined : JSON.stringify(input),
+      }),
+    );
+  }
+
+  async login(role: keyof typeof demoPasswords): Promise<this> {
+    const r = await this.mutate("auth.login", { email: demoEmails[role], password: demoPasswords[role] });
+    if (r.status !== 200) throw new Error(`login as ${role} failed: ${JSON.stringify(r.body)}`);
+    return this;
+  }
+}
