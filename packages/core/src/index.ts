@@ -3,4 +3,3 @@ export * from "./auth/password-policy.ts";
 export * from "./errors/app-error.ts";
 export * from "./config/snapshot.ts";
 export * from "./audit/audit.ts";
-export * from "./keys/secret.ts";

@@ -1,4 +1,5 @@
 /** API key secrets: how they look, how they are hashed, and what part may be shown again. */
+// Node-only (node:crypto): imported as @switchyard/core/keys/secret so the browser bundle never pulls it in.
 import { createHash, randomBytes } from "node:crypto";
 
 export const apiKeyPrefix = "sk-sy-";

@@ -4,7 +4,8 @@
  * it creates what is missing and never overwrites a password that already exists.
  */
 import { randomBytes } from "node:crypto";
-import { displayPrefix, generateApiKeySecret, hashApiKey, type Role } from "@switchyard/core";
+import type { Role } from "@switchyard/core";
+import { displayPrefix, generateApiKeySecret, hashApiKey } from "@switchyard/core/keys/secret";
 import type { Db } from "@switchyard/db";
 import { hashPassword } from "../auth/passwords.ts";
 import { republishSnapshot } from "../config/publish.ts";

@@ -1,0 +1,81 @@
+/**
+ * `pnpm start`: builds what is missing and runs the whole product on its embedded defaults
+ * (or on DATABASE_URL / REDIS_URL when set), prints the URLs and demo logins, and writes them to
+ * .data/quickstart.json. Ctrl-C stops everything.
+ */
+import path from "node:path";
+import { z } from "zod";
+import { ensureDashboardBuilt, repoRoot, startStack } from "./stack.ts";
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const Env = z.object({
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must start with postgresql://").optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, "must start with redis://").optional(),
+  SWITCHYARD_DATA_DIR: z.string().default(path.join(repoRoot, ".data")),
+  HOST: z.string().default("127.0.0.1"),
+  DASHBOARD_PORT: port(3000),
+  CONTROL_PLANE_PORT: port(4000),
+  PROXY_PORT: port(8080),
+  MOCK_PROVIDER_PORT: port(8090),
+  EMBEDDED_PG_PORT: port(54329),
+});
+
+const parsed = Env.safeParse(Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== "")));
+if (!parsed.success) {
+  console.error("Invalid environment:");
+  for (const i of parsed.error.issues) console.error(`  ${i.path.join(".")} ${i.message}`);
+  process.exit(1);
+}
+const env = parsed.data;
+
+try {
+  ensureDashboardBuilt(console.log);
+  const stack = await startStack({
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    dataDir: env.SWITCHYARD_DATA_DIR,
+    host: env.HOST,
+    ports: {
+      dashboard: env.DASHBOARD_PORT,
+      controlPlane: env.CONTROL_PLANE_PORT,
+      proxy: env.PROXY_PORT,
+      mockProvider: env.MOCK_PROVIDER_PORT,
+      embeddedPostgres: env.EMBEDDED_PG_PORT,
+    },
+  });
+  const i = stack.info;
+  const width = Math.max(...i.users.map((u) => u.email.length));
+  console.log(`
+Switchyard is running.
+
+  Dashboard      ${i.dashboardUrl}
+  Proxy          ${i.proxyUrl}/v1   (OpenAI-compatible)
+  Control plane  ${i.controlPlaneUrl}
+  Mock provider  ${i.mockProviderUrl}/v1
+  Database       ${i.database}
+  Redis          ${i.redis}
+
+  Sign in as:
+${i.users.map((u) => `    ${u.role.padEnd(9)} ${u.email.padEnd(width)}  ${u.password}`).join("\n")}
+
+  Try the proxy:
+    curl ${i.proxyUrl}/v1/chat/completions \\
+      -H "Authorization: Bearer ${i.demoApiKey}" -H "Content-Type: application/json" \\
+      -d '{"model":"${i.demoModel}","messages":[{"role":"user","content":"Hello"}]}'
+
+  (All of this is in ${path.join(env.SWITCHYARD_DATA_DIR, "quickstart.json")}.) Press Ctrl-C to stop.
+`);
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log("\nstopping...");
+    await stack.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
+} catch (err) {
+  console.error(`Switchyard could not start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+}
