@@ -1,0 +1,50 @@
+/**
+ * The proxy's environment, parsed once at start-up: a bad or missing variable stops the process
+ * with a message naming it. Nothing else in the proxy reads `process.env`.
+ */
+import { z } from "zod";
+
+const port = z.coerce.number({ error: "must be a port number (0-65535)" }).int().min(0).max(65_535);
+
+export const ProxyEnv = z.object({
+  PROXY_PORT: port.default(8080),
+  PROXY_HOST: z.string().min(1).default("127.0.0.1"),
+  CONTROL_PLANE_URL: z.url({
+    protocol: /^https?$/,
+    error: "must be an http(s) URL, e.g. http://127.0.0.1:4000",
+  }),
+  DATA_PLANE_TOKEN: z.string({ error: "is required" }).min(16, { error: "must be at least 16 characters" }),
+  PROXY_SNAPSHOT_PATH: z.string().min(1).default(".data/proxy-snapshot.json"),
+  PROXY_MAX_BODY_BYTES: z.coerce
+    .number({ error: "must be a number of bytes" })
+    .int()
+    .positive()
+    .default(4 * 1024 * 1024),
+});
+export type ProxyEnv = z.infer<typeof ProxyEnv>;
+
+export class EnvError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "EnvError";
+  }
+}
+
+/** Parses `env`; throws an EnvError listing every bad variable and what is wrong with it. */
+export function parseProxyEnv(env: Record<string, string | undefined>): ProxyEnv {
+  // An empty variable (`PROXY_PORT=`) means "not set", so that defaults apply.
+  const present: Record<string, string> = {};
+  for (const name of Object.keys(ProxyEnv.shape)) {
+    const value = env[name];
+    if (value !== undefined && value !== "") present[name] = value;
+  }
+  const parsed = ProxyEnv.safeParse(present);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? "environment");
+    const message =
+      issue.code === "invalid_type" && present[name] === undefined ? "is required" : issue.message;
+    return `  ${name} ${message}`;
+  });
+  throw new EnvError(`Invalid proxy environment:\n${lines.join("\n")}`);
+}

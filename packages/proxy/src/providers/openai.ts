@@ -1,0 +1,50 @@
+/**
+ * OpenAI and every OpenAI-compatible upstream (vLLM, llama.cpp, Ollama, the mock provider).
+ *
+ * Convention: a provider's `baseUrl` includes the API version prefix, as the OpenAI SDKs'
+ * `baseURL` does (`https://api.openai.com/v1`, `http://127.0.0.1:8090/v1`); operation paths
+ * are appended to it (`/chat/completions`), never `/v1/...`.
+ */
+import type { ProviderAdapter, ProviderOperation, Usage } from "./types.ts";
+
+const operationPaths = {
+  "chat.completions": "/chat/completions",
+} as const satisfies Record<ProviderOperation, string>;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+export const openaiProvider = {
+  buildUrl(baseUrl, operation) {
+    const base = baseUrl.endsWith("/") ? baseUrl.slice(0, -1) : baseUrl;
+    return base + operationPaths[operation];
+  },
+
+  buildHeaders(apiKey) {
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (apiKey !== null) headers.authorization = `Bearer ${apiKey}`;
+    return headers;
+  },
+
+  buildChatBody(request, upstreamModel) {
+    // The client's body is forwarded as sent (unknown fields included); only the model changes.
+    request.model = upstreamModel;
+    return JSON.stringify(request);
+  },
+
+  readUsage(payload): Usage | null {
+    if (!isRecord(payload) || !isRecord(payload.usage)) return null;
+    const { prompt_tokens, completion_tokens, total_tokens } = payload.usage;
+    if (typeof prompt_tokens !== "number" || typeof completion_tokens !== "number") return null;
+    return {
+      promptTokens: prompt_tokens,
+      completionTokens: completion_tokens,
+      totalTokens: typeof total_tokens === "number" ? total_tokens : prompt_tokens + completion_tokens,
+    };
+  },
+
+  isClientShapedError(payload) {
+    return isRecord(payload) && isRecord(payload.error) && typeof payload.error.message === "string";
+  },
+} satisfies ProviderAdapter;

@@ -1,0 +1,339 @@
+/**
+ * POST /v1/chat/completions: authenticate the key, read and check the body, resolve the model to a
+ * deployment, and forward to its provider. JSON answers are relayed with their status; streams are
+ * piped chunk by chunk; a client that goes away aborts the upstream request.
+ */
+import { performance } from "node:perf_hooks";
+import { AppError } from "@switchyard/core";
+import type { Dispatcher } from "undici";
+import type { CompiledDeployment } from "../config/compile.ts";
+import { ClientGoneError, readBody } from "../http/body.ts";
+import type { ProxyDeps, RequestContext } from "../http/context.ts";
+import { configNotLoaded, sendError, sseErrorEvent, toAppError } from "../http/errors.ts";
+import { authenticateKey, authorizeModel } from "../keys/authenticate.ts";
+import { errorFields } from "../logger.ts";
+import { type ChatRequest, parseChatRequest } from "./chat-request.ts";
+
+/** What one call learned on its way, for headers and metrics. Labels stay "" until known. */
+type Call = { model: string; provider: string; attempts: number };
+
+/** nginx's "client closed request": the status counted when nobody was left to answer. */
+const clientClosedStatus = 499;
+
+function record(ctx: RequestContext, deps: ProxyDeps, call: Call, status: number): void {
+  deps.metrics.observeRequest(call.model, call.provider, status, (performance.now() - ctx.startedAt) / 1000);
+}
+
+function fail(ctx: RequestContext, deps: ProxyDeps, call: Call, err: AppError): void {
+  ctx.headers.push("x-switchyard-attempts", String(call.attempts));
+  // The rest of an oversized body is not read: the connection cannot be reused.
+  if (err.code === "payload_too_large") ctx.headers.push("connection", "close");
+  sendError(ctx.res, err, ctx.headers);
+  record(ctx, deps, call, err.status);
+}
+
+export async function chatCompletions(ctx: RequestContext, deps: ProxyDeps): Promise<void> {
+  const call: Call = { model: "", provider: "", attempts: 0 };
+  try {
+    await handle(ctx, deps, call);
+  } catch (err) {
+    if (err instanceof ClientGoneError) {
+      record(ctx, deps, call, clientClosedStatus);
+      return;
+    }
+    const appError = toAppError(err);
+    if (appError.code === "internal_error") {
+      deps.log.error("chat completion failed unexpectedly", {
+        requestId: ctx.requestId,
+        ...errorFields(err),
+      });
+    }
+    fail(ctx, deps, call, appError);
+  }
+}
+
+async function handle(ctx: RequestContext, deps: ProxyDeps, call: Call): Promise<void> {
+  const snapshot = ctx.snapshot;
+  if (snapshot === null) throw configNotLoaded();
+  const key = authenticateKey(snapshot, ctx.req.headers.authorization, Date.now());
+  const body = parseChatRequest(await readBody(ctx.req, deps.maxBodyBytes));
+  const model = authorizeModel(snapshot, key, body.model);
+  call.model = model.name;
+  if (model.kind !== "chat") {
+    const message = `The model '${model.name}' is an embedding model, not a chat model.`;
+    throw new AppError("invalid_request", message, { fieldErrors: { model: ["not a chat model"] } });
+  }
+  // Routing across deployments (weights, fallbacks) comes later; for now the first one serves.
+  const deployment = model.deployments[0];
+  call.provider = deployment.provider.name;
+  ctx.headers.push("x-switchyard-model", model.name, "x-switchyard-deployment", deployment.id);
+  if (deployment.provider.unavailableReason !== null) {
+    throw new AppError("upstream_error", deployment.provider.unavailableReason);
+  }
+  await forward(ctx, deps, call, deployment, body);
+}
+
+/** Per-attempt flags read by the error classification. */
+type Attempt = { clientGone: boolean; timedOut: "firstByte" | "total" | null };
+
+async function forward(
+  ctx: RequestContext,
+  deps: ProxyDeps,
+  call: Call,
+  deployment: CompiledDeployment,
+  body: ChatRequest,
+): Promise<void> {
+  const { res } = ctx;
+  const provider = deployment.provider;
+  const adapter = provider.adapter!;
+  const timeouts = deployment.timeouts;
+  const stream = body.stream === true;
+  const payload = adapter.buildChatBody(body, deployment.upstreamModel);
+
+  const controller = new AbortController();
+  const attempt: Attempt = { clientGone: false, timedOut: null };
+  res.once("close", () => {
+    if (res.writableEnded) return;
+    attempt.clientGone = true;
+    controller.abort();
+  });
+  // Our own timers, not only undici's headersTimeout: undici's run on a ~0.5 s tick, too coarse for
+  // a first-byte budget of a few hundred ms. totalMs bounds streams too (a stream cut by it ends
+  // with an upstream_timeout event).
+  const deadline = setTimeout(() => {
+    attempt.timedOut = "total";
+    controller.abort();
+  }, timeouts.totalMs);
+  const firstByte =
+    timeouts.firstByteMs < timeouts.totalMs
+      ? setTimeout(() => {
+          attempt.timedOut = "firstByte";
+          controller.abort();
+        }, timeouts.firstByteMs)
+      : undefined;
+
+  call.attempts = 1;
+  let upstream: Dispatcher.ResponseData;
+  try {
+    upstream = await deps.pools.get(deployment).request({
+      path: provider.chatCompletionsPath,
+      method: "POST",
+      headers: { ...provider.headers, "x-request-id": ctx.requestId },
+      body: payload,
+      signal: controller.signal,
+      headersTimeout: timeouts.firstByteMs,
+      bodyTimeout: timeouts.totalMs,
+    });
+  } catch (err) {
+    clearTimeout(deadline);
+    throw attempt.clientGone ? new ClientGoneError() : upstreamFailure(err, attempt, deployment);
+  } finally {
+    clearTimeout(firstByte);
+  }
+
+  const status = upstream.statusCode;
+  if (stream && status >= 200 && status < 300) {
+    await pipeStream(ctx, deps, call, deployment, upstream, attempt, deadline);
+    return;
+  }
+
+  try {
+    if (status >= 200 && status < 300) {
+      const answer = Buffer.from(await upstream.body.arrayBuffer());
+      const contentType = upstream.headers["content-type"];
+      ctx.headers.push(
+        "x-switchyard-attempts",
+        "1",
+        "content-type",
+        typeof contentType === "string" ? contentType : "application/json",
+        "content-length",
+        String(answer.length),
+      );
+      res.writeHead(status, ctx.headers);
+      res.end(answer);
+      record(ctx, deps, call, status);
+      return;
+    }
+    await relayUpstreamError(ctx, deps, call, deployment, upstream);
+  } catch (err) {
+    if (attempt.clientGone) throw new ClientGoneError();
+    throw err instanceof AppError ? err : upstreamFailure(err, attempt, deployment);
+  } finally {
+    clearTimeout(deadline);
+  }
+}
+
+/**
+ * An upstream 4xx in OpenAI's shape is the client's to read (bad parameter, context too long) and
+ * passes through as sent; anything else becomes the proxy's own `upstream_error`.
+ */
+async function relayUpstreamError(
+  ctx: RequestContext,
+  deps: ProxyDeps,
+  call: Call,
+  deployment: CompiledDeployment,
+  upstream: Dispatcher.ResponseData,
+): Promise<void> {
+  const status = upstream.statusCode;
+  const provider = deployment.provider;
+  if (status < 400 || status >= 500) {
+    await upstream.body.dump();
+    throw new AppError("upstream_error", `The upstream provider '${provider.name}' failed (HTTP ${status}).`);
+  }
+  if (status === 401 || status === 403) {
+    // The provider refused the gateway's own credential: the client's key is not the problem.
+    await upstream.body.dump();
+    throw new AppError(
+      "upstream_error",
+      `The upstream provider '${provider.name}' rejected the gateway's credentials (HTTP ${status}).`,
+    );
+  }
+  const text = await upstream.body.text();
+  const retryAfter = upstream.headers["retry-after"];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  if (provider.adapter!.isClientShapedError(parsed)) {
+    ctx.headers.push("x-switchyard-attempts", String(call.attempts), "content-type", "application/json");
+    ctx.headers.push("content-length", String(Buffer.byteLength(text)));
+    if (typeof retryAfter === "string") ctx.headers.push("retry-after", retryAfter);
+    ctx.res.writeHead(status, ctx.headers);
+    ctx.res.end(text);
+    record(ctx, deps, call, status);
+    return;
+  }
+  if (status === 429) {
+    const seconds = typeof retryAfter === "string" ? Number(retryAfter) : Number.NaN;
+    throw new AppError(
+      "rate_limited",
+      `The upstream provider '${provider.name}' is rate limiting requests.`,
+      {
+        ...(Number.isFinite(seconds) && seconds >= 0 ? { retryAfterSeconds: seconds } : {}),
+      },
+    );
+  }
+  throw new AppError(
+    "upstream_error",
+    `The upstream provider '${provider.name}' answered HTTP ${status} with a body that is not an API error; check its baseUrl.`,
+  );
+}
+
+/** Pipes an upstream SSE stream to the client as it arrives, honouring back-pressure both ways. */
+function pipeStream(
+  ctx: RequestContext,
+  deps: ProxyDeps,
+  call: Call,
+  deployment: CompiledDeployment,
+  upstream: Dispatcher.ResponseData,
+  attempt: Attempt,
+  deadline: NodeJS.Timeout,
+): Promise<void> {
+  const { res } = ctx;
+  const status = upstream.statusCode;
+  ctx.headers.push(
+    "x-switchyard-attempts",
+    String(call.attempts),
+    "content-type",
+    "text/event-stream",
+    "cache-control",
+    "no-cache",
+    "x-accel-buffering",
+    "no",
+  );
+  res.writeHead(status, ctx.headers);
+  res.flushHeaders();
+  // Writes racing a disconnect must not surface as an unhandled 'error' event.
+  res.on("error", () => {});
+
+  const body = upstream.body;
+  return new Promise((resolve) => {
+    let first = true;
+    // The last two bytes sent: "\n\n" means the client is between events.
+    let last = 0x0a;
+    let beforeLast = 0x0a;
+    res.on("drain", () => body.resume());
+    body.on("data", (chunk: Buffer) => {
+      if (first) {
+        first = false;
+        deps.metrics.ttft.observe({ model: call.model }, (performance.now() - ctx.startedAt) / 1000);
+      }
+      const n = chunk.length;
+      if (n >= 2) {
+        beforeLast = chunk[n - 2]!;
+        last = chunk[n - 1]!;
+      } else if (n === 1) {
+        beforeLast = last;
+        last = chunk[0]!;
+      }
+      if (!res.write(chunk)) body.pause();
+    });
+    body.once("end", () => {
+      clearTimeout(deadline);
+      res.end();
+      record(ctx, deps, call, status);
+      resolve();
+    });
+    body.once("error", (err: Error) => {
+      clearTimeout(deadline);
+      if (attempt.clientGone) {
+        record(ctx, deps, call, clientClosedStatus);
+        resolve();
+        return;
+      }
+      // The status line went out long ago: the failure travels as a last SSE event.
+      const failure = upstreamFailure(err, attempt, deployment);
+      const separator = last === 0x0a && beforeLast === 0x0a ? "" : "\n\n";
+      res.end(separator + sseErrorEvent(failure));
+      record(ctx, deps, call, failure.status);
+      resolve();
+    });
+  });
+}
+
+/** An error from undici (or our own deadline) as the answer the client gets. */
+export function upstreamFailure(err: unknown, attempt: Attempt, deployment: CompiledDeployment): AppError {
+  const name = deployment.provider.name;
+  const { connectMs, firstByteMs, totalMs } = deployment.timeouts;
+  if (attempt.timedOut === "total") {
+    return new AppError(
+      "upstream_timeout",
+      `The upstream provider '${name}' did not finish within ${totalMs} ms.`,
+      {
+        cause: err,
+      },
+    );
+  }
+  const code =
+    attempt.timedOut === "firstByte" ? "UND_ERR_HEADERS_TIMEOUT" : (err as { code?: unknown } | null)?.code;
+  switch (code) {
+    case "UND_ERR_HEADERS_TIMEOUT":
+      return new AppError(
+        "upstream_timeout",
+        `The upstream provider '${name}' did not start answering within ${firstByteMs} ms.`,
+        { cause: err },
+      );
+    case "UND_ERR_BODY_TIMEOUT":
+      return new AppError("upstream_timeout", `The upstream provider '${name}' stalled while answering.`, {
+        cause: err,
+      });
+    case "UND_ERR_CONNECT_TIMEOUT":
+      return new AppError(
+        "upstream_timeout",
+        `Could not connect to the upstream provider '${name}' within ${connectMs} ms.`,
+        { cause: err },
+      );
+    case "ECONNREFUSED":
+      return new AppError("upstream_error", `The upstream provider '${name}' refused the connection.`, {
+        cause: err,
+      });
+    default:
+      return new AppError(
+        "upstream_error",
+        `The request to the upstream provider '${name}' failed (${typeof code === "string" ? code : "connection error"}).`,
+        { cause: err },
+      );
+  }
+}

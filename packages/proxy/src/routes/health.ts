@@ -1,0 +1,28 @@
+/**
+ * GET /healthz: which config version this proxy enforces and how old it is. 503 until a snapshot
+ * has been loaded (from the control plane or the persisted file), so a load balancer waits for it.
+ */
+import type { ProxyDeps, RequestContext } from "../http/context.ts";
+import { sendJson } from "../http/context.ts";
+
+export function healthz(ctx: RequestContext, deps: ProxyDeps): void {
+  const snapshot = ctx.snapshot;
+  if (snapshot === null) {
+    sendJson(ctx, 503, JSON.stringify({ status: "no_config", configVersion: null, configAgeSeconds: null }));
+    return;
+  }
+  const now = Date.now();
+  const lastSync = deps.store.lastSyncAtMs;
+  sendJson(
+    ctx,
+    200,
+    JSON.stringify({
+      status: "ok",
+      configVersion: snapshot.version,
+      /** Seconds since the control plane compiled the enforced snapshot. */
+      configAgeSeconds: Math.max(0, Math.floor((now - snapshot.createdAtMs) / 1000)),
+      /** Seconds since the control plane last confirmed it is current; null if never (file only). */
+      configSyncedSecondsAgo: lastSync === null ? null : Math.floor((now - lastSync) / 1000),
+    }),
+  );
+}
