@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Client, dataPlaneToken, type Harness, startHarness } from "../test/harness.ts";
+import { parseEnv } from "./env.ts";
+import { writeConfig } from "./services/config/publish.ts";
+import { createConfigBus } from "./services/config/publish.ts";
+import { GatewayConfig } from "@switchyard/core";
+import { inject } from "vitest";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ redis: true });
+});
+afterAll(() => h.close());
+
+const auth = { authorization: `Bearer ${dataPlaneToken}` };
+
+describe("health, readiness and metrics", () => {
+  it("answers /healthz and /readyz with Postgres and Redis checked", async () => {
+    expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${h.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: "ready", checks: { postgres: "ok", redis: "ok" } });
+  });
+
+  it("exposes default metrics and the tRPC duration histogram by procedure and status", async () => {
+    await new Client(h.url).query("auth.me");
+    const text = await (await fetch(`${h.url}/metrics`)).text();
+    expect(text).toContain("switchyard_cp_process_resident_memory_bytes");
+    expect(text).toMatch(/switchyard_cp_trpc_request_duration_seconds_count\{procedure="auth.me",status="UNAUTHORIZED"\} [1-9]/);
+  });
+
+  it("answers an unknown path with a JSON 404", async () => {
+    const r = await fetch(`${h.url}/nope`);
+    expect(r.status).toBe(404);
+    expect(await r.json()).toMatchObject({ error: { code: "not_found" } });
+  });
+});
+
+describe("config long-poll", () => {
+  it("refuses a missing or wrong data-plane token", async () => {
+    expect((await fetch(`${h.url}/data-plane/v1/config`)).status).toBe(401);
+    expect((await fetch(`${h.url}/data-plane/v1/config`, { headers: { authorization: "Bearer wrong" } })).status).toBe(401);
+  });
+
+  it("answers at once with the newest snapshot, valid against the proxy's schema", async () => {
+    const r = await fetch(`${h.url}/data-plane/v1/config?after=0`, { headers: auth });
+    expect(r.status).toBe(200);
+    const config = GatewayConfig.parse(await r.json());
+    expect(config.version).toBeGreaterThan(0);
+    expect(config.models.map((m) => m.name)).toContain("mock-gpt");
+    expect(config.keys.some((k) => k.name === "Demo key")).toBe(true);
+    expect(r.headers.get("x-config-version")).toBe(String(config.version));
+  });
+
+  it("holds the request and answers 304 when nothing changes", async () => {
+    const head = GatewayConfig.parse(await (await fetch(`${h.url}/data-plane/v1/config?after=0`, { headers: auth })).json());
+    const r = await fetch(`${h.url}/data-plane/v1/config?after=${head.version}&wait=0.3`, { headers: auth });
+    expect(r.status).toBe(304);
+  });
+
+  it("wakes a waiting proxy as soon as a config write commits", async () => {
+    const head = GatewayConfig.parse(await (await fetch(`${h.url}/data-plane/v1/config?after=0`, { headers: auth })).json());
+    const waiting = fetch(`${h.url}/data-plane/v1/config?after=${head.version}&wait=10`, { headers: auth });
+    await new Promise((r) => setTimeout(r, 100));
+    const started = Date.now();
+    // A write made through a *different* bus, as another control-plane replica would.
+    const otherReplica = await createConfigBus(h.db, inject("databaseUrl"));
+    await writeConfig({ db: h.db, bus: otherReplica }, { id: null, email: "test@example.com", ip: null }, async (tx) => {
+      const key = await tx.apiKey.findFirstOrThrow({ where: { name: "Demo key" } });
+      await tx.apiKey.update({ where: { id: key.id }, data: { rpm: 600 } });
+      return { result: null, audit: { action: "keys.update", targetType: "key", targetId: key.id } };
+    });
+    const r = await waiting;
+    expect(r.status).toBe(200);
+    const next = GatewayConfig.parse(await r.json());
+    expect(next.version).toBe(head.version + 1);
+    expect(next.keys.find((k) => k.name === "Demo key")?.rpm).toBe(600);
+    expect(Date.now() - started).toBeLessThan(5000);
+    await otherReplica.close();
+  });
+
+  it("rejects a malformed version", async () => {
+    const r = await fetch(`${h.url}/data-plane/v1/config?after=-1`, { headers: auth });
+    expect(r.status).toBe(400);
+  });
+});
+
+describe("environment", () => {
+  it("refuses to start without DATABASE_URL and names the variable", () => {
+    expect(() => parseEnv({ DATA_PLANE_TOKEN: "x".repeat(20) })).toThrow(/DATABASE_URL/);
+  });
+  it("names a malformed variable and says what is expected", () => {
+    expect(() =>
+      parseEnv({ DATABASE_URL: "mysql://x", DATA_PLANE_TOKEN: "short", CONTROL_PLANE_PORT: "abc" }),
+    ).toThrow(/DATABASE_URL must start with postgresql:\/\/[\s\S]*CONTROL_PLANE_PORT[\s\S]*DATA_PLANE_TOKEN must be at least 16/);
+  });
+});
