@@ -12,7 +12,10 @@ import { ensureDashboardBuilt, startStack } from "../scripts/stack.ts";
 
 export default async function globalSetup() {
   const server = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-  const databaseUrl = withDatabase(server, `switchyard_e2e_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`);
+  const databaseUrl = withDatabase(
+    server,
+    `switchyard_e2e_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`,
+  );
   const dataDir = mkdtempSync(path.join(tmpdir(), "switchyard-e2e-"));
   ensureDashboardBuilt(console.log);
   const stack = await startStack({

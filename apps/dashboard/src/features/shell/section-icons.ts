@@ -1,0 +1,29 @@
+import type { SectionId } from "@switchyard/core";
+import {
+  ChartColumnIcon,
+  CpuIcon,
+  FlaskConicalIcon,
+  KeyRoundIcon,
+  type LucideIcon,
+  MessageSquareTextIcon,
+  RouteIcon,
+  ScrollTextIcon,
+  ServerIcon,
+  SettingsIcon,
+  ShieldCheckIcon,
+  WalletIcon,
+} from "lucide-react";
+
+export const sectionIcons: Record<SectionId, LucideIcon> = {
+  keys: KeyRoundIcon,
+  providers: ServerIcon,
+  routing: RouteIcon,
+  budgets: WalletIcon,
+  prompts: MessageSquareTextIcon,
+  experiments: FlaskConicalIcon,
+  moderation: ShieldCheckIcon,
+  fleet: CpuIcon,
+  usage: ChartColumnIcon,
+  audit: ScrollTextIcon,
+  settings: SettingsIcon,
+};
