@@ -5,8 +5,14 @@
  * (or TEST_POSTGRES_URL). Prints a Markdown table; results are recorded in bench/README.md.
  */
 import { AuditListInput } from "@switchyard/core";
+import {
+  createDatabaseIfMissing,
+  createDb,
+  dropDatabase,
+  migrateDatabase,
+  withDatabase,
+} from "@switchyard/db";
 import { listAuditActions, listAuditEntries } from "../apps/control-plane/src/services/audit/list.ts";
-import { createDatabaseIfMissing, createDb, dropDatabase, migrateDatabase, withDatabase } from "@switchyard/db";
 
 const rows = Number(process.argv[2] ?? 1_000_000);
 const server = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
@@ -45,15 +51,22 @@ try {
   const deepCursor = String(Math.floor(rows * 0.01));
   const results = [
     await time("first page (50, newest first)", () => list({})),
-    await time(`deep page (cursor near the oldest entry, id < ${deepCursor})`, () => list({ cursor: deepCursor })),
+    await time(`deep page (cursor near the oldest entry, id < ${deepCursor})`, () =>
+      list({ cursor: deepCursor }),
+    ),
     await time("filter by actor", () => list({ actor: "user7@example.com" })),
     await time("filter by action", () => list({ action: "keys.rotate" })),
     await time("filter by target id", () => list({ target: "target-1234" })),
     await time("filter by target type:id", () => list({ target: "key:target-1236" })),
     await time("time range (one hour, a week ago)", () =>
-      list({ from: new Date(Date.now() - 7 * 86_400_000), to: new Date(Date.now() - 7 * 86_400_000 + 3_600_000) }),
+      list({
+        from: new Date(Date.now() - 7 * 86_400_000),
+        to: new Date(Date.now() - 7 * 86_400_000 + 3_600_000),
+      }),
     ),
-    await time("rare action + actor (sparse match)", () => list({ action: "auth.logout", actor: "user0@example.com" })),
+    await time("rare action + actor (sparse match)", () =>
+      list({ action: "auth.logout", actor: "user0@example.com" }),
+    ),
     await time("distinct actions (filter dropdown)", () => listAuditActions(db)),
   ];
   console.log(`\n${rows.toLocaleString("en")} audit entries (filled in ${(fillMs / 1000).toFixed(1)} s)\n`);

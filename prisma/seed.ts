@@ -13,9 +13,12 @@ if (!databaseUrl) {
 }
 const db = createDb(databaseUrl, { poolSize: 2 });
 try {
-  const r = await seedDemoData(db, { mockProviderUrl: process.env.MOCK_PROVIDER_URL ?? "http://127.0.0.1:8090" });
+  const r = await seedDemoData(db, {
+    mockProviderUrl: process.env.MOCK_PROVIDER_URL ?? "http://127.0.0.1:8090",
+  });
   if (r.createdUsers.length === 0) console.log("Demo data already present; nothing created.");
-  for (const u of r.createdUsers) console.log(`created ${u.role.padEnd(8)} ${u.email}  password: ${u.password}`);
+  for (const u of r.createdUsers)
+    console.log(`created ${u.role.padEnd(8)} ${u.email}  password: ${u.password}`);
   if (r.createdUsers.length > 0) console.log(`demo API key: ${r.demoApiKey}  (model: ${r.demoModel})`);
   console.log(`config snapshot version ${r.snapshotVersion}`);
 } finally {

@@ -4,7 +4,15 @@
  */
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { demoModel, seedDemoData, startControlPlane } from "@switchyard/control-plane";
@@ -22,7 +30,13 @@ export type StackOptions = {
   redisUrl?: string | undefined;
   dataDir: string;
   host?: string;
-  ports?: { dashboard?: number; controlPlane?: number; proxy?: number; mockProvider?: number; embeddedPostgres?: number };
+  ports?: {
+    dashboard?: number;
+    controlPlane?: number;
+    proxy?: number;
+    mockProvider?: number;
+    embeddedPostgres?: number;
+  };
   log?: (line: string) => void;
 };
 
@@ -65,11 +79,17 @@ export function ensureDashboardBuilt(log: (line: string) => void): void {
   const dashboard = path.join(repoRoot, "apps", "dashboard");
   const built = path.join(dashboard, "dist", "index.html");
   if (existsSync(built)) {
-    const sources = Math.max(newestMtime(path.join(dashboard, "src")), statSync(path.join(dashboard, "index.html")).mtimeMs);
+    const sources = Math.max(
+      newestMtime(path.join(dashboard, "src")),
+      statSync(path.join(dashboard, "index.html")).mtimeMs,
+    );
     if (sources <= statSync(built).mtimeMs) return;
   }
   log("building the dashboard (first start, or its sources changed)...");
-  const r = spawnSync("pnpm", ["--filter", "@switchyard/dashboard", "build"], { cwd: repoRoot, stdio: "inherit" });
+  const r = spawnSync("pnpm", ["--filter", "@switchyard/dashboard", "build"], {
+    cwd: repoRoot,
+    stdio: "inherit",
+  });
   if (r.status !== 0) throw new Error("the dashboard build failed; see the output above");
 }
 

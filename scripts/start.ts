@@ -9,8 +9,14 @@ import { ensureDashboardBuilt, repoRoot, startStack } from "./stack.ts";
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 const Env = z.object({
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must start with postgresql://").optional(),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, "must start with redis://").optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must start with postgresql://")
+    .optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must start with redis://")
+    .optional(),
   SWITCHYARD_DATA_DIR: z.string().default(path.join(repoRoot, ".data")),
   HOST: z.string().default("127.0.0.1"),
   DASHBOARD_PORT: port(3000),

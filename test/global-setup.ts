@@ -5,7 +5,13 @@
  */
 import { randomBytes } from "node:crypto";
 import type { TestProject } from "vitest/node";
-import { createDatabaseIfMissing, dropDatabase, migrateDatabase, withDatabase } from "../packages/db/src/index.ts";
+import "./provided-context.ts";
+import {
+  createDatabaseIfMissing,
+  dropDatabase,
+  migrateDatabase,
+  withDatabase,
+} from "../packages/db/src/index.ts";
 
 const serverUrl = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const redisUrl = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -22,12 +28,4 @@ export default async function setup(project: TestProject) {
   return async () => {
     await dropDatabase(databaseUrl);
   };
-}
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    databaseUrl: string;
-    redisUrl: string;
-    redisPrefix: string;
-  }
 }

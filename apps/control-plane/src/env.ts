@@ -20,7 +20,11 @@ export const ControlPlaneEnv = z.object({
   DATA_PLANE_TOKEN: z
     .string({ error: "is required: a shared secret of at least 16 characters that proxies present" })
     .min(16, "must be at least 16 characters"),
-  SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+  SESSION_TTL_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(12),
   COOKIE_SECURE: bool.default(false),
   MIGRATE_ON_START: bool.default(true),
   SEED_DEMO_DATA: bool.default(false),

@@ -1,5 +1,5 @@
-export { startControlPlane } from "./main.ts";
-export { createControlPlane } from "./server.ts";
 export { parseEnv } from "./env.ts";
-export { seedDemoData, demoModel } from "./services/seed/demo.ts";
+export { startControlPlane } from "./main.ts";
 export type { AppRouter } from "./router.ts";
+export { createControlPlane } from "./server.ts";
+export { demoModel, seedDemoData } from "./services/seed/demo.ts";

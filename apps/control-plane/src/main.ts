@@ -15,8 +15,11 @@ export async function startControlPlane(source: Record<string, string | undefine
   if (env.MIGRATE_ON_START) await migrateDatabase(env.DATABASE_URL);
   const db = createDb(env.DATABASE_URL);
   if (env.SEED_DEMO_DATA) {
-    const seeded = await seedDemoData(db, { mockProviderUrl: source.MOCK_PROVIDER_URL ?? "http://127.0.0.1:8090" });
-    for (const u of seeded.createdUsers) console.log(`[seed] created ${u.role} ${u.email} with password ${u.password}`);
+    const seeded = await seedDemoData(db, {
+      mockProviderUrl: source.MOCK_PROVIDER_URL ?? "http://127.0.0.1:8090",
+    });
+    for (const u of seeded.createdUsers)
+      console.log(`[seed] created ${u.role} ${u.email} with password ${u.password}`);
     if (seeded.createdUsers.length > 0) console.log(`[seed] demo API key: ${seeded.demoApiKey}`);
   }
   await ensureSnapshot(db);

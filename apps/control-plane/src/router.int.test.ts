@@ -10,11 +10,13 @@ import { appRouter } from "./router.ts";
 import type { ProcedureMeta } from "./trpc.ts";
 
 type ProcDef = { _def: { type: "query" | "mutation" | "subscription"; meta?: ProcedureMeta } };
-const procedures = Object.entries(appRouter._def.procedures as Record<string, ProcDef>).map(([path, p]) => ({
-  path,
-  type: p._def.type,
-  scope: p._def.meta?.scope,
-}));
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, ProcDef>).map(
+  ([path, p]) => ({
+    path,
+    type: p._def.type,
+    scope: p._def.meta?.scope,
+  }),
+);
 
 /** The only procedures anyone may call without signing in. Adding one here is a security decision. */
 const publicProcedures = ["auth.login"];
@@ -27,7 +29,8 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const call = (c: Client, p: (typeof procedures)[number]) => (p.type === "query" ? c.query(p.path, {}) : c.mutate(p.path, {}));
+const call = (c: Client, p: (typeof procedures)[number]) =>
+  p.type === "query" ? c.query(p.path, {}) : c.mutate(p.path, {});
 
 describe("procedure guards", () => {
   it("finds the procedures, each with a declared scope", () => {

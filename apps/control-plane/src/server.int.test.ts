@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GatewayConfig } from "@switchyard/core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { Client, dataPlaneToken, type Harness, startHarness } from "../test/harness.ts";
 import { parseEnv } from "./env.ts";
-import { writeConfig } from "./services/config/publish.ts";
-import { createConfigBus } from "./services/config/publish.ts";
-import { GatewayConfig } from "@switchyard/core";
-import { inject } from "vitest";
+import { createConfigBus, writeConfig } from "./services/config/publish.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -26,7 +24,9 @@ describe("health, readiness and metrics", () => {
     await new Client(h.url).query("auth.me");
     const text = await (await fetch(`${h.url}/metrics`)).text();
     expect(text).toContain("switchyard_cp_process_resident_memory_bytes");
-    expect(text).toMatch(/switchyard_cp_trpc_request_duration_seconds_count\{procedure="auth.me",status="UNAUTHORIZED"\} [1-9]/);
+    expect(text).toMatch(
+      /switchyard_cp_trpc_request_duration_seconds_count\{procedure="auth.me",status="UNAUTHORIZED"\} [1-9]/,
+    );
   });
 
   it("answers an unknown path with a JSON 404", async () => {
@@ -39,7 +39,9 @@ describe("health, readiness and metrics", () => {
 describe("config long-poll", () => {
   it("refuses a missing or wrong data-plane token", async () => {
     expect((await fetch(`${h.url}/data-plane/v1/config`)).status).toBe(401);
-    expect((await fetch(`${h.url}/data-plane/v1/config`, { headers: { authorization: "Bearer wrong" } })).status).toBe(401);
+    expect(
+      (await fetch(`${h.url}/data-plane/v1/config`, { headers: { authorization: "Bearer wrong" } })).status,
+    ).toBe(401);
   });
 
   it("answers at once with the newest snapshot, valid against the proxy's schema", async () => {
@@ -53,23 +55,31 @@ describe("config long-poll", () => {
   });
 
   it("holds the request and answers 304 when nothing changes", async () => {
-    const head = GatewayConfig.parse(await (await fetch(`${h.url}/data-plane/v1/config?after=0`, { headers: auth })).json());
+    const head = GatewayConfig.parse(
+      await (await fetch(`${h.url}/data-plane/v1/config?after=0`, { headers: auth })).json(),
+    );
     const r = await fetch(`${h.url}/data-plane/v1/config?after=${head.version}&wait=0.3`, { headers: auth });
     expect(r.status).toBe(304);
   });
 
   it("wakes a waiting proxy as soon as a config write commits", async () => {
-    const head = GatewayConfig.parse(await (await fetch(`${h.url}/data-plane/v1/config?after=0`, { headers: auth })).json());
+    const head = GatewayConfig.parse(
+      await (await fetch(`${h.url}/data-plane/v1/config?after=0`, { headers: auth })).json(),
+    );
     const waiting = fetch(`${h.url}/data-plane/v1/config?after=${head.version}&wait=10`, { headers: auth });
     await new Promise((r) => setTimeout(r, 100));
     const started = Date.now();
     // A write made through a *different* bus, as another control-plane replica would.
     const otherReplica = await createConfigBus(h.db, inject("databaseUrl"));
-    await writeConfig({ db: h.db, bus: otherReplica }, { id: null, email: "test@example.com", ip: null }, async (tx) => {
-      const key = await tx.apiKey.findFirstOrThrow({ where: { name: "Demo key" } });
-      await tx.apiKey.update({ where: { id: key.id }, data: { rpm: 600 } });
-      return { result: null, audit: { action: "keys.update", targetType: "key", targetId: key.id } };
-    });
+    await writeConfig(
+      { db: h.db, bus: otherReplica },
+      { id: null, email: "test@example.com", ip: null },
+      async (tx) => {
+        const key = await tx.apiKey.findFirstOrThrow({ where: { name: "Demo key" } });
+        await tx.apiKey.update({ where: { id: key.id }, data: { rpm: 600 } });
+        return { result: null, audit: { action: "keys.update", targetType: "key", targetId: key.id } };
+      },
+    );
     const r = await waiting;
     expect(r.status).toBe(200);
     const next = GatewayConfig.parse(await r.json());
@@ -92,6 +102,8 @@ describe("environment", () => {
   it("names a malformed variable and says what is expected", () => {
     expect(() =>
       parseEnv({ DATABASE_URL: "mysql://x", DATA_PLANE_TOKEN: "short", CONTROL_PLANE_PORT: "abc" }),
-    ).toThrow(/DATABASE_URL must start with postgresql:\/\/[\s\S]*CONTROL_PLANE_PORT[\s\S]*DATA_PLANE_TOKEN must be at least 16/);
+    ).toThrow(
+      /DATABASE_URL must start with postgresql:\/\/[\s\S]*CONTROL_PLANE_PORT[\s\S]*DATA_PLANE_TOKEN must be at least 16/,
+    );
   });
 });

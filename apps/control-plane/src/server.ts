@@ -32,7 +32,13 @@ function clientIp(req: IncomingMessage, trustProxy: boolean): string {
 }
 
 export function createControlPlane(opts: ControlPlaneOptions): ControlPlane {
-  const services: Services = { db: opts.db, store: opts.store, bus: opts.bus, env: opts.env, metrics: opts.metrics };
+  const services: Services = {
+    db: opts.db,
+    store: opts.store,
+    bus: opts.bus,
+    env: opts.env,
+    metrics: opts.metrics,
+  };
 
   const trpcHandler = createHTTPHandler({
     router: appRouter,
@@ -73,7 +79,9 @@ export function createControlPlane(opts: ControlPlaneOptions): ControlPlane {
         (e: Error) => (checks.postgres = `down: ${e.message.split("\n")[0]}`),
       ),
       timeout(opts.store.ping()).then(
-        () => (checks[opts.store.kind === "redis" ? "redis" : "store"] = opts.store.kind === "redis" ? "ok" : "in-process"),
+        () =>
+          (checks[opts.store.kind === "redis" ? "redis" : "store"] =
+            opts.store.kind === "redis" ? "ok" : "in-process"),
         (e: Error) => (checks.redis = `down: ${e.message}`),
       ),
     ]);
@@ -99,7 +107,8 @@ export function createControlPlane(opts: ControlPlaneOptions): ControlPlane {
         res.writeHead(200, { "content-type": opts.metrics.registry.contentType });
         return res.end(body);
       }
-      if (req.method === "GET" && url.pathname === "/data-plane/v1/config") return await handleConfig(req, res, url);
+      if (req.method === "GET" && url.pathname === "/data-plane/v1/config")
+        return await handleConfig(req, res, url);
       json(res, 404, { error: { code: "not_found", message: `No route for ${req.method} ${url.pathname}` } });
     } catch (err) {
       console.error(`[control-plane] ${req.method} ${url.pathname} failed:`, err);

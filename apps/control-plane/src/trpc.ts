@@ -13,8 +13,8 @@ import { ZodError } from "zod";
 import type { ControlPlaneEnv } from "./env.ts";
 import type { ControlPlaneMetrics } from "./metrics.ts";
 import type { Actor } from "./services/audit/record.ts";
-import type { ConfigBus } from "./services/config/publish.ts";
 import type { SessionUser } from "./services/auth/sessions.ts";
+import type { ConfigBus } from "./services/config/publish.ts";
 
 export type Services = {
   db: Db;
@@ -50,38 +50,47 @@ const trpcCodeFor: Record<number, TRPC_ERROR_CODE_KEY> = {
 
 /** Domain errors become TRPCErrors with the matching HTTP status; the AppError rides as cause. */
 export function toTRPCError(err: AppError): TRPCError {
-  return new TRPCError({ code: trpcCodeFor[errorStatus[err.code]] ?? "INTERNAL_SERVER_ERROR", message: err.message, cause: err });
+  return new TRPCError({
+    code: trpcCodeFor[errorStatus[err.code]] ?? "INTERNAL_SERVER_ERROR",
+    message: err.message,
+    cause: err,
+  });
 }
 
 /** Each procedure declares who may call it; the router test reads this back. */
 export type ProcedureMeta = { scope: Scope | "public" };
 
-const t = initTRPC.context<Context>().meta<ProcedureMeta>().create({
-  errorFormatter({ shape, error }) {
-    const cause = error.cause;
-    const app = cause instanceof AppError ? cause : null;
-    const fieldErrors =
-      cause instanceof ZodError
-        ? Object.fromEntries(
-            Object.entries(cause.flatten().fieldErrors).filter(([, v]) => Array.isArray(v) && v.length > 0),
-          )
-        : (app?.fieldErrors ?? null);
-    const internal = error.code === "INTERNAL_SERVER_ERROR";
-    return {
-      ...shape,
-      // Never leak internals (SQL, stack traces) to the browser.
-      message: internal ? "Something went wrong on our side. Try again; if it persists, check the server logs." : shape.message,
-      data: {
-        code: shape.data.code,
-        httpStatus: shape.data.httpStatus,
-        path: shape.data.path,
-        appCode: app?.code ?? null,
-        retryAfterSeconds: app?.retryAfterSeconds ?? null,
-        fieldErrors: fieldErrors as Record<string, string[]> | null,
-      },
-    };
-  },
-});
+const t = initTRPC
+  .context<Context>()
+  .meta<ProcedureMeta>()
+  .create({
+    errorFormatter({ shape, error }) {
+      const cause = error.cause;
+      const app = cause instanceof AppError ? cause : null;
+      const fieldErrors =
+        cause instanceof ZodError
+          ? Object.fromEntries(
+              Object.entries(cause.flatten().fieldErrors).filter(([, v]) => Array.isArray(v) && v.length > 0),
+            )
+          : (app?.fieldErrors ?? null);
+      const internal = error.code === "INTERNAL_SERVER_ERROR";
+      return {
+        ...shape,
+        // Never leak internals (SQL, stack traces) to the browser.
+        message: internal
+          ? "Something went wrong on our side. Try again; if it persists, check the server logs."
+          : shape.message,
+        data: {
+          code: shape.data.code,
+          httpStatus: shape.data.httpStatus,
+          path: shape.data.path,
+          appCode: app?.code ?? null,
+          retryAfterSeconds: app?.retryAfterSeconds ?? null,
+          fieldErrors: fieldErrors as Record<string, string[]> | null,
+        },
+      };
+    },
+  });
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;

@@ -21,7 +21,9 @@ export const dataPlaneToken = "test-data-plane-token-0123456789";
 
 export type Harness = { url: string; db: Db; store: KvStore; demoApiKey: string; close(): Promise<void> };
 
-export async function startHarness(options: { redis?: boolean; trustProxy?: boolean } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { redis?: boolean; trustProxy?: boolean } = {},
+): Promise<Harness> {
   const databaseUrl = inject("databaseUrl");
   const db = createDb(databaseUrl);
   const seeded = await seedDemoData(db, {
@@ -58,16 +60,19 @@ export async function startHarness(options: { redis?: boolean; trustProxy?: bool
   };
 }
 
-export type TrpcResult = { status: number; body: { result?: { data: unknown }; error?: { message: string; data: Record<string, unknown> } }; setCookie: string[] };
+export type TrpcResult = {
+  status: number;
+  body: { result?: { data: unknown }; error?: { message: string; data: Record<string, unknown> } };
+  setCookie: string[];
+};
 
 /** A browser-like tRPC caller: keeps the session cookie between calls. */
 export class Client {
   cookie: string | null = null;
-  ip: string;
-  constructor(
-    readonly baseUrl: string,
-    ip = `10.0.0.${Math.floor(Math.random() * 250) + 1}`,
-  ) {
+  readonly baseUrl: string;
+  readonly ip: string;
+  constructor(baseUrl: string, ip = `10.0.0.${Math.floor(Math.random() * 250) + 1}`) {
+    this.baseUrl = baseUrl;
     this.ip = ip;
   }
 
@@ -107,4 +112,9 @@ export class Client {
     if (r.status !== 200) throw new Error(`login as ${role} failed: ${JSON.stringify(r.body)}`);
     return this;
   }
+}
+
+/** The zod field errors of a failed call ({} when there are none). */
+export function fieldErrors(r: TrpcResult): Record<string, string[]> {
+  return (r.body.error?.data.fieldErrors as Record<string, string[]> | null | undefined) ?? {};
 }

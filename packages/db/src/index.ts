@@ -4,8 +4,8 @@ import { PrismaClient } from "./generated/client.ts";
 import { poolConfigFromUrl } from "./pool-config.ts";
 
 export * from "./generated/client.ts";
+export { createDatabaseIfMissing, dropDatabase, migrateDatabase } from "./migrate.ts";
 export { poolConfigFromUrl, withDatabase } from "./pool-config.ts";
-export { migrateDatabase, createDatabaseIfMissing, dropDatabase } from "./migrate.ts";
 
 export type Db = PrismaClient;
 /** A Prisma interactive-transaction client, as passed to `db.$transaction(async (tx) => …)`. */

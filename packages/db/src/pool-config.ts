@@ -17,7 +17,9 @@ export function poolConfigFromUrl(databaseUrl: string, max?: number): PgPoolConf
   try {
     url = new URL(databaseUrl);
   } catch {
-    throw new Error("DATABASE_URL is not a valid URL: expected postgresql://user:password@host:5432/database");
+    throw new Error(
+      "DATABASE_URL is not a valid URL: expected postgresql://user:password@host:5432/database",
+    );
   }
   if (url.protocol !== "postgresql:" && url.protocol !== "postgres:") {
     throw new Error(`DATABASE_URL must start with postgresql://, not ${url.protocol}//`);

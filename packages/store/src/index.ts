@@ -1,6 +1,6 @@
-export type { KvStore, WindowHit } from "./types.ts";
 export { createMemoryStore } from "./memory.ts";
 export { createRedisStore } from "./redis.ts";
+export type { KvStore, WindowHit } from "./types.ts";
 
 import { createMemoryStore } from "./memory.ts";
 import { createRedisStore } from "./redis.ts";

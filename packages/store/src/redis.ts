@@ -40,10 +40,15 @@ export function createRedisStore(url: string, options: { prefix?: string } = {})
       return { count, resetInMs: ttl };
     },
     async peekWindow(key): Promise<WindowHit> {
-      const [count, ttl] = await redis.multi().get(key).pttl(key).exec().then((r) => {
-        if (!r) throw new Error("Redis transaction aborted");
-        return [Number(r[0]?.[1] ?? 0), Number(r[1]?.[1] ?? -2)] as const;
-      });
+      const [count, ttl] = await redis
+        .multi()
+        .get(key)
+        .pttl(key)
+        .exec()
+        .then((r) => {
+          if (!r) throw new Error("Redis transaction aborted");
+          return [Number(r[0]?.[1] ?? 0), Number(r[1]?.[1] ?? -2)] as const;
+        });
       return ttl > 0 ? { count, resetInMs: ttl } : { count: 0, resetInMs: 0 };
     },
     async delete(key) {

@@ -38,7 +38,9 @@ export function createConfigEndpoint(deps: ConfigEndpointDeps) {
 
   return async function handleConfig(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (!tokenMatches(req.headers.authorization, deps.token)) {
-      sendJson(res, 401, { error: { code: "unauthenticated", message: "Send Authorization: Bearer <DATA_PLANE_TOKEN>" } });
+      sendJson(res, 401, {
+        error: { code: "unauthenticated", message: "Send Authorization: Bearer <DATA_PLANE_TOKEN>" },
+      });
       return;
     }
     const afterRaw = url.searchParams.get("after") ?? "0";
@@ -46,16 +48,24 @@ export function createConfigEndpoint(deps: ConfigEndpointDeps) {
     const after = Number(afterRaw);
     const wait = waitRaw === null ? deps.maxWaitSeconds : Number(waitRaw);
     if (!Number.isInteger(after) || after < 0) {
-      sendJson(res, 400, { error: { code: "invalid_request", message: "after must be a non-negative integer version" } });
+      sendJson(res, 400, {
+        error: { code: "invalid_request", message: "after must be a non-negative integer version" },
+      });
       return;
     }
     if (!Number.isFinite(wait) || wait < 0) {
-      sendJson(res, 400, { error: { code: "invalid_request", message: "wait must be a number of seconds >= 0" } });
+      sendJson(res, 400, {
+        error: { code: "invalid_request", message: "wait must be a number of seconds >= 0" },
+      });
       return;
     }
     const abort = new AbortController();
     res.on("close", () => abort.abort());
-    const newer = await deps.bus.waitForNewer(after, Math.min(wait, deps.maxWaitSeconds) * 1000, abort.signal);
+    const newer = await deps.bus.waitForNewer(
+      after,
+      Math.min(wait, deps.maxWaitSeconds) * 1000,
+      abort.signal,
+    );
     if (abort.signal.aborted) return;
     if (newer === null) {
       res.writeHead(304, { "cache-control": "no-store" });

@@ -20,7 +20,9 @@ export const SnapshotKey = z.object({
   id: z.string().min(1),
   /** sha256 hex of the secret; a rotated key has more than one live hash until its grace ends. */
   hashes: z
-    .array(z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/), validUntil: z.string().datetime().nullable() }))
+    .array(
+      z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/), validUntil: z.string().datetime().nullable() }),
+    )
     .min(1),
   name: z.string(),
   userId: z.string().nullable(),

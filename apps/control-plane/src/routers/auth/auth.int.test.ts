@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client, demoEmails, demoPasswords, type Harness, startHarness } from "../../../test/harness.ts";
+import {
+  Client,
+  demoEmails,
+  demoPasswords,
+  fieldErrors,
+  type Harness,
+  startHarness,
+} from "../../../test/harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -27,8 +34,14 @@ describe("sign-in", () => {
   });
 
   it("gives the same generic error for a wrong password and for an unknown account", async () => {
-    const wrong = await new Client(h.url).mutate("auth.login", { email: demoEmails.finance, password: "nope-nope-nope" });
-    const unknown = await new Client(h.url).mutate("auth.login", { email: "ghost@example.com", password: "nope-nope-nope" });
+    const wrong = await new Client(h.url).mutate("auth.login", {
+      email: demoEmails.finance,
+      password: "nope-nope-nope",
+    });
+    const unknown = await new Client(h.url).mutate("auth.login", {
+      email: "ghost@example.com",
+      password: "nope-nope-nope",
+    });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     expect(wrong.body.error?.message).toBe("Email or password is incorrect");
@@ -38,9 +51,9 @@ describe("sign-in", () => {
   it("returns field-level errors for invalid input", async () => {
     const r = await new Client(h.url).mutate("auth.login", { email: "not-an-email", password: "" });
     expect(r.status).toBe(400);
-    const fieldErrors = r.body.error?.data.fieldErrors as Record<string, string[]>;
-    expect(fieldErrors.email?.[0]).toMatch(/valid email/);
-    expect(fieldErrors.password?.[0]).toMatch(/Enter your password/);
+    const errors = fieldErrors(r);
+    expect(errors.email?.[0]).toMatch(/valid email/);
+    expect(errors.password?.[0]).toMatch(/Enter your password/);
   });
 
   it("refuses an anonymous caller with 401", async () => {
@@ -81,16 +94,22 @@ describe("login throttling", () => {
         email: "throttle@example.com",
         name: "T",
         role: "finance",
-        passwordHash: (await h.db.user.findUniqueOrThrow({ where: { email: demoEmails.finance } })).passwordHash,
+        passwordHash: (await h.db.user.findUniqueOrThrow({ where: { email: demoEmails.finance } }))
+          .passwordHash,
         org: { connect: { id: (await h.db.organization.findFirstOrThrow()).id } },
       },
       update: {},
     });
     const c = new Client(h.url);
     for (let i = 0; i < 5; i++) {
-      expect((await c.mutate("auth.login", { email: "throttle@example.com", password: "wrong-password" })).status).toBe(401);
+      expect(
+        (await c.mutate("auth.login", { email: "throttle@example.com", password: "wrong-password" })).status,
+      ).toBe(401);
     }
-    const locked = await c.mutate("auth.login", { email: "throttle@example.com", password: demoPasswords.finance });
+    const locked = await c.mutate("auth.login", {
+      email: "throttle@example.com",
+      password: demoPasswords.finance,
+    });
     expect(locked.status).toBe(429);
     expect(locked.body.error?.data.retryAfterSeconds).toBeGreaterThan(0);
     expect(locked.body.error?.message).toMatch(/Try again in \d+ seconds/);
@@ -104,7 +123,14 @@ describe("login throttling", () => {
     const r = await c.mutate("auth.login", { email: demoEmails.admin, password: demoPasswords.admin });
     expect(r.status).toBe(429);
     // Another IP is unaffected.
-    expect((await new Client(h.url, "203.0.113.78").mutate("auth.login", { email: demoEmails.admin, password: demoPasswords.admin })).status).toBe(200);
+    expect(
+      (
+        await new Client(h.url, "203.0.113.78").mutate("auth.login", {
+          email: demoEmails.admin,
+          password: demoPasswords.admin,
+        })
+      ).status,
+    ).toBe(200);
   });
 });
 
@@ -112,12 +138,18 @@ describe("change password", () => {
   it("requires the current password, ends other sessions, and the new one works", async () => {
     const a = await new Client(h.url).login("reviewer");
     const other = await new Client(h.url).login("reviewer");
-    const bad = await a.mutate("auth.changePassword", { currentPassword: "wrong", newPassword: "a-brand-new-password" });
+    const bad = await a.mutate("auth.changePassword", {
+      currentPassword: "wrong",
+      newPassword: "a-brand-new-password",
+    });
     expect(bad.status).toBe(400);
-    expect((bad.body.error?.data.fieldErrors as Record<string, string[]>).currentPassword).toBeDefined();
+    expect(fieldErrors(bad).currentPassword).toBeDefined();
 
-    const short = await a.mutate("auth.changePassword", { currentPassword: demoPasswords.reviewer, newPassword: "short" });
-    expect((short.body.error?.data.fieldErrors as Record<string, string[]>).newPassword?.[0]).toMatch(/at least 12/);
+    const short = await a.mutate("auth.changePassword", {
+      currentPassword: demoPasswords.reviewer,
+      newPassword: "short",
+    });
+    expect(fieldErrors(short).newPassword?.[0]).toMatch(/at least 12/);
 
     const ok = await a.mutate("auth.changePassword", {
       currentPassword: demoPasswords.reviewer,
@@ -131,6 +163,9 @@ describe("change password", () => {
       password: "a-brand-new-password",
     });
     expect(relogin.status).toBe(200);
-    await a.mutate("auth.changePassword", { currentPassword: "a-brand-new-password", newPassword: demoPasswords.reviewer });
+    await a.mutate("auth.changePassword", {
+      currentPassword: "a-brand-new-password",
+      newPassword: demoPasswords.reviewer,
+    });
   });
 });

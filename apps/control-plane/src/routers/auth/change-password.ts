@@ -20,7 +20,11 @@ export const changePassword = scoped("self")
       await tx.user.update({ where: { id: ctx.user.id }, data: { passwordHash } });
       // Other sessions of this user end: a changed password must lock out whoever knew the old one.
       await tx.session.deleteMany({ where: { userId: ctx.user.id, id: { not: ctx.user.sessionId } } });
-      await recordAudit(tx, ctx.actor, { action: "auth.password_changed", targetType: "user", targetId: ctx.user.id });
+      await recordAudit(tx, ctx.actor, {
+        action: "auth.password_changed",
+        targetType: "user",
+        targetId: ctx.user.id,
+      });
     });
     return { ok: true as const };
   });

@@ -5,7 +5,14 @@ import type { Db, Tx } from "@switchyard/db";
 
 export const sessionCookieName = "sy_session";
 
-export type SessionUser = { id: string; email: string; name: string; role: Role; orgId: string; sessionId: string };
+export type SessionUser = {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  orgId: string;
+  sessionId: string;
+};
 
 const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 

@@ -5,7 +5,11 @@
 import { GatewayConfig } from "@switchyard/core";
 import type { Tx } from "@switchyard/db";
 
-export async function compileGatewayConfig(tx: Tx, version: number, now = new Date()): Promise<GatewayConfig> {
+export async function compileGatewayConfig(
+  tx: Tx,
+  version: number,
+  now = new Date(),
+): Promise<GatewayConfig> {
   const [keys, providers, models] = await Promise.all([
     tx.apiKey.findMany({
       where: { OR: [{ revokedAt: null }, { revokedAt: { gt: new Date(now.getTime() - 86_400_000) } }] },

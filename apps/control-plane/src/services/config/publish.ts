@@ -6,8 +6,8 @@
 import { EventEmitter } from "node:events";
 import type { GatewayConfig } from "@switchyard/core";
 import type { Db, Prisma, Tx } from "@switchyard/db";
-import pg from "pg";
 import { poolConfigFromUrl } from "@switchyard/db";
+import pg from "pg";
 import { type Actor, type AuditEntry, recordAudit } from "../audit/record.ts";
 import { compileGatewayConfig } from "./compile.ts";
 
@@ -55,7 +55,10 @@ export async function createConfigBus(db: Db, databaseUrl: string): Promise<Conf
   // Safety net if a NOTIFY is missed (listener connection lost): re-read the head every 2 s.
   const safety = setInterval(async () => {
     try {
-      const row = await db.configSnapshot.findFirst({ orderBy: { version: "desc" }, select: { version: true } });
+      const row = await db.configSnapshot.findFirst({
+        orderBy: { version: "desc" },
+        select: { version: true },
+      });
       if (row) bump(row.version);
     } catch {
       // Postgres down: proxies keep serving their last snapshot; nothing to do here.
@@ -133,14 +136,20 @@ export async function writeConfig<T>(
 export async function ensureSnapshot(db: Db): Promise<number> {
   return db.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${configLockId})`;
-    const head = await tx.configSnapshot.findFirst({ orderBy: { version: "desc" }, select: { version: true } });
+    const head = await tx.configSnapshot.findFirst({
+      orderBy: { version: "desc" },
+      select: { version: true },
+    });
     if (head) return head.version;
     return (await storeNextSnapshot(tx)).version;
   });
 }
 
 export async function latestSnapshot(db: Db): Promise<{ version: number; config: unknown } | null> {
-  return db.configSnapshot.findFirst({ orderBy: { version: "desc" }, select: { version: true, config: true } });
+  return db.configSnapshot.findFirst({
+    orderBy: { version: "desc" },
+    select: { version: true, config: true },
+  });
 }
 
 /** Stores a fresh snapshot of the current config (after seeding or a data migration). */

@@ -61,7 +61,7 @@ export async function seedDemoData(db: Db, input: DemoSeedInput): Promise<DemoSe
     createdUsers.push({ ...u, password });
   }
 
-  const baseUrl = input.mockProviderUrl.replace(/\/+$/, "").replace(/\/v1$/, "") + "/v1";
+  const baseUrl = `${input.mockProviderUrl.replace(/\/+$/, "").replace(/\/v1$/, "")}/v1`;
   const provider = await db.provider.upsert({
     where: { orgId_name: { orgId: org.id, name: "mock-provider" } },
     create: { orgId: org.id, name: "mock-provider", kind: "openai", baseUrl },
@@ -73,9 +73,13 @@ export async function seedDemoData(db: Db, input: DemoSeedInput): Promise<DemoSe
     ["mock-embed", "embedding", "mock-embed"],
   ] as const) {
     const model = await db.gatewayModel.upsert({ where: { name }, create: { name, kind }, update: {} });
-    const hasDeployment = await db.deployment.findFirst({ where: { modelId: model.id, providerId: provider.id } });
+    const hasDeployment = await db.deployment.findFirst({
+      where: { modelId: model.id, providerId: provider.id },
+    });
     if (!hasDeployment) {
-      await db.deployment.create({ data: { modelId: model.id, providerId: provider.id, upstreamModel: upstream } });
+      await db.deployment.create({
+        data: { modelId: model.id, providerId: provider.id, upstreamModel: upstream },
+      });
     }
   }
 
