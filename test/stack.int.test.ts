@@ -29,7 +29,11 @@ const chat = (body: object) =>
   fetch(`${stack.info.proxyUrl}/v1/chat/completions`, {
     method: "POST",
     headers: { authorization: `Bearer ${stack.info.demoApiKey}`, "content-type": "application/json" },
-    body: JSON.stringify({ model: stack.info.demoModel, messages: [{ role: "user", content: "Hello" }], ...body }),
+    body: JSON.stringify({
+      model: stack.info.demoModel,
+      messages: [{ role: "user", content: "Hello" }],
+      ...body,
+    }),
   });
 
 describe("the quick-start stack", () => {
@@ -47,7 +51,10 @@ describe("the quick-start stack", () => {
   it("serves a completion for the demo key through the proxy", async () => {
     const r = await chat({});
     expect(r.status).toBe(200);
-    const body = (await r.json()) as { choices: Array<{ message: { content: string } }>; usage: { total_tokens: number } };
+    const body = (await r.json()) as {
+      choices: Array<{ message: { content: string } }>;
+      usage: { total_tokens: number };
+    };
     expect(body.choices[0]?.message.content).toContain("Mock reply to: Hello");
     expect(body.usage.total_tokens).toBeGreaterThan(0);
     expect(Number(r.headers.get("x-switchyard-config-version"))).toBeGreaterThan(0);

@@ -28,6 +28,10 @@ export const ControlPlaneEnv = z.object({
   COOKIE_SECURE: bool.default(false),
   MIGRATE_ON_START: bool.default(true),
   SEED_DEMO_DATA: bool.default(false),
+  /** Trust the first X-Forwarded-For hop: set when the dashboard server or a load balancer fronts us. */
+  TRUST_PROXY: bool.default(false),
+  /** Where the demo seed (SEED_DEMO_DATA) points its provider. */
+  MOCK_PROVIDER_URL: z.url("must be a URL, e.g. http://127.0.0.1:8090").default("http://127.0.0.1:8090"),
   /** How long a config long-poll is held before answering 304. */
   CONFIG_LONG_POLL_SECONDS: z.coerce.number().int().min(1).max(120).default(25),
 });

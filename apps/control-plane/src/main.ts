@@ -16,7 +16,7 @@ export async function startControlPlane(source: Record<string, string | undefine
   const db = createDb(env.DATABASE_URL);
   if (env.SEED_DEMO_DATA) {
     const seeded = await seedDemoData(db, {
-      mockProviderUrl: source.MOCK_PROVIDER_URL ?? "http://127.0.0.1:8090",
+      mockProviderUrl: env.MOCK_PROVIDER_URL,
     });
     for (const u of seeded.createdUsers)
       console.log(`[seed] created ${u.role} ${u.email} with password ${u.password}`);
@@ -33,7 +33,7 @@ export async function startControlPlane(source: Record<string, string | undefine
     metrics: createMetrics(),
     dataPlaneToken: env.DATA_PLANE_TOKEN,
     longPollSeconds: env.CONFIG_LONG_POLL_SECONDS,
-    trustProxy: source.TRUST_PROXY === "true" || source.TRUST_PROXY === "1",
+    trustProxy: env.TRUST_PROXY,
   });
   const { url } = await cp.listen(env.CONTROL_PLANE_PORT, env.CONTROL_PLANE_HOST);
   return {
