@@ -7,19 +7,20 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { type QuickstartInfo, type Stack, startStack } from "../scripts/stack.ts";
+import { ensureDashboardBuilt, type QuickstartInfo, type Stack, startStack } from "../scripts/stack.ts";
 
 let stack: Stack;
 let dataDir: string;
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), "switchyard-stack-"));
+  ensureDashboardBuilt(() => {});
   stack = await startStack({
     databaseUrl: inject("databaseUrl"),
     dataDir,
     ports: { dashboard: 0, controlPlane: 0, proxy: 0, mockProvider: 0 },
     log: () => {},
   });
-}, 60_000);
+}, 120_000);
 afterAll(async () => {
   await stack?.stop();
   rmSync(dataDir, { recursive: true, force: true });

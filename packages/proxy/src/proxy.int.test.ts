@@ -13,7 +13,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { createProxy, type ProxyServer } from "./index.ts";
 import { silentLogger } from "./logger.ts";
 import { createFakeControlPlane } from "./testing/fake-control-plane.ts";
-import { defaultTimeouts, testKey } from "./testing/gateway-config.ts";
+import { defaultTimeouts, noPricing, testKey } from "./testing/gateway-config.ts";
 
 const token = "test-data-plane-token";
 const maxBodyBytes = 64 * 1024;
@@ -58,35 +58,67 @@ function buildConfig(mockUrl: string): GatewayConfig {
       testKey({ id: "k_doomed", secrets: [{ secret: "sk-doomed" }], expiresAt: future }),
     ],
     providers: [
-      { id: "prov_mock", name: "mock", kind: "openai", baseUrl: `${mockUrl}/v1`, credential: null },
+      { id: "prov_mock", name: "mock", kind: "openai", baseUrl: `${mockUrl}/v1`, credentials: [] },
       {
         id: "prov_down",
         name: "down",
         kind: "openai",
         baseUrl: `http://127.0.0.1:${deadPort}/v1`,
-        credential: null,
+        credentials: [],
       },
       {
         id: "prov_sealed",
         name: "sealed",
         kind: "openai",
         baseUrl: `${mockUrl}/v1`,
-        credential: { keyVersion: 1, iv: "aXY=", tag: "dGFn", ciphertext: "Y3Q=" },
+        credentials: [
+          {
+            id: "cred_sealed",
+            role: "primary",
+            sealed: { keyVersion: 1, iv: "aXY=", tag: "dGFn", ciphertext: "Y3Q=" },
+          },
+        ],
       },
     ],
     models: [
-      { name: "gpt-test", kind: "chat", deployments: [deployment("dep_mock", "prov_mock")] },
-      { name: "gpt-other", kind: "chat", deployments: [deployment("dep_other", "prov_mock")] },
+      {
+        name: "gpt-test",
+        kind: "chat",
+        pricing: noPricing,
+        deployments: [deployment("dep_mock", "prov_mock")],
+      },
+      {
+        name: "gpt-other",
+        kind: "chat",
+        pricing: noPricing,
+        deployments: [deployment("dep_other", "prov_mock")],
+      },
       {
         name: "gpt-slow",
         kind: "chat",
+        pricing: noPricing,
         deployments: [
           deployment("dep_slow", "prov_mock", { connectMs: 1000, firstByteMs: 300, totalMs: 10_000 }),
         ],
       },
-      { name: "gpt-refused", kind: "chat", deployments: [deployment("dep_down", "prov_down")] },
-      { name: "gpt-sealed", kind: "chat", deployments: [deployment("dep_sealed", "prov_sealed")] },
-      { name: "embed-test", kind: "embedding", deployments: [deployment("dep_embed", "prov_mock")] },
+      {
+        name: "gpt-refused",
+        kind: "chat",
+        pricing: noPricing,
+        deployments: [deployment("dep_down", "prov_down")],
+      },
+      {
+        name: "gpt-sealed",
+        kind: "chat",
+        pricing: noPricing,
+        deployments: [deployment("dep_sealed", "prov_sealed")],
+      },
+      {
+        name: "embed-test",
+        kind: "embedding",
+        pricing: noPricing,
+        deployments: [deployment("dep_embed", "prov_mock")],
+      },
     ],
   };
 }

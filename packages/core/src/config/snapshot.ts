@@ -36,12 +36,24 @@ export const SnapshotKey = z.object({
 });
 export type SnapshotKey = z.infer<typeof SnapshotKey>;
 
+/**
+ * A provider's credentials, newest first: `primary` takes traffic; `fallback` (the previous one,
+ * during a rotation's overlap window) is tried when the provider answers 401 to the primary.
+ */
+export const SnapshotCredential = z.object({
+  id: z.string().min(1),
+  role: z.enum(["primary", "fallback"]),
+  sealed: SealedSecret,
+});
+export type SnapshotCredential = z.infer<typeof SnapshotCredential>;
+
 export const SnapshotProvider = z.object({
   id: z.string().min(1),
   name: z.string(),
   kind: ProviderKind,
   baseUrl: z.string().url(),
-  credential: SealedSecret.nullable(),
+  /** Empty for providers that need no key (a local vLLM, the mock provider). */
+  credentials: z.array(SnapshotCredential),
 });
 export type SnapshotProvider = z.infer<typeof SnapshotProvider>;
 
@@ -58,10 +70,18 @@ export const SnapshotDeployment = z.object({
 });
 export type SnapshotDeployment = z.infer<typeof SnapshotDeployment>;
 
+/** Exact prices: integer micro-dollars per million tokens. */
+export const ModelPricing = z.object({
+  inputMicrosPerMTok: z.number().int().min(0),
+  outputMicrosPerMTok: z.number().int().min(0),
+});
+export type ModelPricing = z.infer<typeof ModelPricing>;
+
 export const SnapshotModel = z.object({
   /** The name clients send as `model`. */
   name: z.string().min(1),
   kind: z.enum(["chat", "embedding"]),
+  pricing: ModelPricing,
   deployments: z.array(SnapshotDeployment).min(1),
 });
 export type SnapshotModel = z.infer<typeof SnapshotModel>;

@@ -1,7 +1,7 @@
 import { GatewayConfig } from "@switchyard/core";
 import { hashApiKey } from "@switchyard/core/keys/secret";
 import { describe, expect, it } from "vitest";
-import { testConfig, testKey } from "../testing/gateway-config.ts";
+import { noPricing, testConfig, testKey } from "../testing/gateway-config.ts";
 import { compileSnapshot, SnapshotCompileError } from "./compile.ts";
 
 describe("compileSnapshot", () => {
@@ -58,25 +58,33 @@ describe("compileSnapshot", () => {
         name: "sealed",
         kind: "openai",
         baseUrl: "https://api.openai.com/v1",
-        credential: { keyVersion: 1, iv: "aXY=", tag: "dGFn", ciphertext: "Y3Q=" },
+        credentials: [
+          {
+            id: "cred_sealed",
+            role: "primary",
+            sealed: { keyVersion: 1, iv: "aXY=", tag: "dGFn", ciphertext: "Y3Q=" },
+          },
+        ],
       },
       {
         id: "prov_claude",
         name: "claude",
         kind: "anthropic",
         baseUrl: "https://api.anthropic.com",
-        credential: null,
+        credentials: [],
       },
     );
     config.models.push(
       {
         name: "sealed-model",
         kind: "chat",
+        pricing: noPricing,
         deployments: [{ ...deployment, id: "d2", providerId: "prov_sealed" }],
       },
       {
         name: "claude-model",
         kind: "chat",
+        pricing: noPricing,
         deployments: [{ ...deployment, id: "d3", providerId: "prov_claude" }],
       },
     );

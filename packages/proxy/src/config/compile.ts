@@ -100,7 +100,7 @@ function compileProvider(provider: GatewayConfig["providers"][number]): Compiled
   let unavailableReason: string | null = null;
   if (adapter === null) {
     unavailableReason = `provider kind "${provider.kind}" is not supported by this proxy version`;
-  } else if (provider.credential !== null) {
+  } else if (provider.credentials.length > 0) {
     // Sealed credentials need the data-plane decryption key, which a later release wires in.
     unavailableReason = "provider credential decryption not configured";
   }

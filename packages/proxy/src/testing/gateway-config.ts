@@ -10,6 +10,9 @@ type KeyInput = Partial<Omit<SnapshotKey, "hashes">> & {
   secrets: { secret: string; validUntil?: string | null }[];
 };
 
+/** Models in tests are free unless a test sets a price. */
+export const noPricing = { inputMicrosPerMTok: 0, outputMicrosPerMTok: 0 };
+
 export function testKey(input: KeyInput): SnapshotKey {
   const { secrets, ...rest } = input;
   return {
@@ -39,11 +42,12 @@ export function testConfig(overrides: Partial<GatewayConfig> & { baseUrl?: strin
     version: 1,
     createdAt: new Date().toISOString(),
     keys: [testKey({ secrets: [{ secret: "sk-sy-test-secret" }] })],
-    providers: [{ id: "prov_mock", name: "mock", kind: "openai", baseUrl, credential: null }],
+    providers: [{ id: "prov_mock", name: "mock", kind: "openai", baseUrl, credentials: [] }],
     models: [
       {
         name: "gpt-test",
         kind: "chat",
+        pricing: noPricing,
         deployments: [
           { id: "dep_mock", providerId: "prov_mock", upstreamModel: "mock-gpt", timeouts: defaultTimeouts },
         ],

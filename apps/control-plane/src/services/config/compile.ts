@@ -38,6 +38,8 @@ export async function compileGatewayConfig(
       select: {
         name: true,
         kind: true,
+        inputMicrosPerMTok: true,
+        outputMicrosPerMTok: true,
         deployments: {
           select: {
             id: true,
@@ -72,12 +74,16 @@ export async function compileGatewayConfig(
         expiresAt: iso(k.expiresAt),
         revokedAt: iso(k.revokedAt),
       })),
-    providers: providers.map((p) => ({ ...p, credential: null })),
+    providers: providers.map((p) => ({ ...p, credentials: [] })),
     models: models
       .filter((m) => m.deployments.length > 0)
       .map((m) => ({
         name: m.name,
         kind: m.kind,
+        pricing: {
+          inputMicrosPerMTok: Number(m.inputMicrosPerMTok),
+          outputMicrosPerMTok: Number(m.outputMicrosPerMTok),
+        },
         deployments: m.deployments.map((d) => ({
           id: d.id,
           providerId: d.providerId,
