@@ -50,7 +50,7 @@ try {
     },
   });
   const i = stack.info;
-  const width = Math.max(...i.users.map((u) => u.email.length));
+  const width = Math.max(0, ...i.users.map((u) => u.email.length));
   console.log(`
 Switchyard is running.
 
@@ -62,7 +62,11 @@ Switchyard is running.
   Redis          ${i.redis}
 
   Sign in as:
-${i.users.map((u) => `    ${u.role.padEnd(9)} ${u.email.padEnd(width)}  ${u.password}`).join("\n")}
+${
+  i.users.length > 0
+    ? i.users.map((u) => `    ${u.role.padEnd(9)} ${u.email.padEnd(width)}  ${u.password}`).join("\n")
+    : "    (the demo users already existed in this database, so their passwords are not known here)"
+}
 
   Try the proxy:
     curl ${i.proxyUrl}/v1/chat/completions \\

@@ -7,15 +7,18 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { dropDatabase, poolConfigFromUrl, withDatabase } from "../packages/db/src/index.ts";
 import { ensureDashboardBuilt, type QuickstartInfo, type Stack, startStack } from "../scripts/stack.ts";
 
 let stack: Stack;
 let dataDir: string;
+// A database of its own: the demo users must not exist yet, as on a first `pnpm start`.
+const databaseUrl = withDatabase(inject("databaseUrl"), `${poolConfigFromUrl(inject("databaseUrl")).database}_stack`);
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), "switchyard-stack-"));
   ensureDashboardBuilt(() => {});
   stack = await startStack({
-    databaseUrl: inject("databaseUrl"),
+    databaseUrl,
     dataDir,
     ports: { dashboard: 0, controlPlane: 0, proxy: 0, mockProvider: 0 },
     log: () => {},
@@ -23,6 +26,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   await stack?.stop();
+  await dropDatabase(databaseUrl);
   rmSync(dataDir, { recursive: true, force: true });
 });
 
