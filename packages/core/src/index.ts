@@ -3,4 +3,7 @@ export * from "./auth/password-policy.ts";
 export * from "./auth/roles.ts";
 export * from "./config/snapshot.ts";
 export * from "./errors/app-error.ts";
+export * from "./keys/inputs.ts";
+export * from "./providers/alerts.ts";
+export * from "./providers/inputs.ts";
 export * from "./usage/event.ts";

@@ -1,0 +1,132 @@
+/**
+ * POST /data-plane/v1/alerts: alerts raised by proxies (today: a provider rejected the new
+ * credential and the proxy is serving with the previous one). Each becomes a warning notification
+ * for all admins, at most one per provider and kind every 10 minutes however many proxies report
+ * it. Answers 202; 400 with a message for a bad body, 401 without the data-plane token.
+ */
+import { timingSafeEqual } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { DataPlaneAlert } from "@switchyard/core";
+import type { Db } from "@switchyard/db";
+
+export type AlertsEndpointDeps = { db: Db; token: string };
+
+const maxBodyBytes = 16 * 1024;
+export const alertDedupWindowMs = 10 * 60_000;
+
+function tokenMatches(header: string | undefined, token: string): boolean {
+  if (!header?.startsWith("Bearer ")) return false;
+  const given = Buffer.from(header.slice(7));
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
+  res.end(JSON.stringify(body));
+}
+
+const invalid = (res: ServerResponse, message: string) =>
+  sendJson(res, 400, { error: { code: "invalid_request", message } });
+
+/** Reads the body, or null when it is larger than `maxBodyBytes`. */
+async function readBody(req: IncomingMessage): Promise<string | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBodyBytes) return null;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+export function createAlertsEndpoint(deps: AlertsEndpointDeps) {
+  return async function handleAlerts(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!tokenMatches(req.headers.authorization, deps.token)) {
+      sendJson(res, 401, {
+        error: { code: "unauthenticated", message: "Send Authorization: Bearer <DATA_PLANE_TOKEN>" },
+      });
+      return;
+    }
+    const raw = await readBody(req);
+    if (raw === null) return invalid(res, `The alert body is larger than ${maxBodyBytes} bytes`);
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      return invalid(res, "The body is not valid JSON: send a JSON object");
+    }
+    const parsed = DataPlaneAlert.safeParse(json);
+    if (!parsed.success) {
+      const detail = parsed.error.issues
+        .map((i) => (i.path.length > 0 ? `${i.path.join(".")}: ${i.message}` : i.message))
+        .join("; ");
+      return invalid(
+        res,
+        `Not a valid alert (${detail}). Send {"kind":"credential_fallback","providerId","credentialId","message"}`,
+      );
+    }
+    const result = await recordCredentialFallbackAlert(deps.db, parsed.data);
+    if (!result) {
+      sendJson(res, 404, {
+        error: {
+          code: "not_found",
+          message: `No provider ${parsed.data.providerId}: it may have been deleted`,
+        },
+      });
+      return;
+    }
+    sendJson(res, 202, { accepted: true, ...result });
+  };
+}
+
+/**
+ * Inserts the admins' notification unless one for the same provider and kind was created in the
+ * last 10 minutes. A transaction-scoped advisory lock per provider and kind keeps two proxies
+ * reporting at once from both inserting. Null when the provider does not exist.
+ */
+export async function recordCredentialFallbackAlert(
+  db: Db,
+  alert: DataPlaneAlert,
+  now = new Date(),
+): Promise<{ notificationId: string; deduplicated: boolean } | null> {
+  return db.$transaction(async (tx) => {
+    const provider = await tx.provider.findUnique({
+      where: { id: alert.providerId },
+      select: { id: true, name: true },
+    });
+    if (!provider) return null;
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`alert:${alert.kind}:${provider.id}`}))`;
+    const recent = await tx.notification.findFirst({
+      where: {
+        kind: alert.kind,
+        targetType: "provider",
+        targetId: provider.id,
+        createdAt: { gt: new Date(now.getTime() - alertDedupWindowMs) },
+      },
+      select: { id: true },
+      orderBy: { createdAt: "desc" },
+    });
+    if (recent) return { notificationId: recent.id, deduplicated: true };
+    const rejected = await tx.providerCredential.findFirst({
+      where: { id: alert.credentialId, providerId: provider.id },
+      select: { last4: true },
+    });
+    const which = rejected?.last4 ? `The credential ending in ${rejected.last4}` : "The new credential";
+    const created = await tx.notification.create({
+      data: {
+        userId: null,
+        kind: alert.kind,
+        severity: "warning",
+        title: `Provider ${provider.name}: the new credential was rejected; serving with the previous one`,
+        body: `${which} got 401 from ${provider.name}; requests are served with the previous credential until its overlap ends. Check the new key and rotate again before then. Proxy said: ${alert.message}`,
+        targetType: "provider",
+        targetId: provider.id,
+        createdAt: now,
+      },
+      select: { id: true },
+    });
+    return { notificationId: created.id, deduplicated: false };
+  });
+}

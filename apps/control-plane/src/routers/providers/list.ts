@@ -1,0 +1,5 @@
+import { listProviders } from "../../services/providers/view.ts";
+import { scoped } from "../../trpc.ts";
+
+/** Every provider of the caller's organisation, credentials masked to their last 4 characters. */
+export const list = scoped("providers:read").query(({ ctx }) => listProviders(ctx.db, ctx.user.orgId));

@@ -1,0 +1,7 @@
+import { reencryptCredentials } from "../../services/providers/credentials.ts";
+import { scoped } from "../../trpc.ts";
+
+/** Master-key rotation: re-seals every stored credential under the newest MASTER_KEYS version. */
+export const reencrypt = scoped("providers:write").mutation(({ ctx }) =>
+  reencryptCredentials(ctx, ctx.actor),
+);

@@ -1,0 +1,162 @@
+/**
+ * Creating, renaming/re-pointing and deleting providers. Every change goes through `writeConfig`,
+ * so it is audited (never with a secret: credentials appear as their last 4 characters) and the
+ * next snapshot carries it to the proxies.
+ */
+import { randomUUID } from "node:crypto";
+import {
+  AppError,
+  baseUrlProblem,
+  type CreateProviderInput,
+  type ProviderView,
+  type UpdateProviderInput,
+} from "@switchyard/core";
+import type { Db, Tx } from "@switchyard/db";
+import type { Actor } from "../audit/record.ts";
+import { type ConfigBus, writeConfig } from "../config/publish.ts";
+import { type CredentialVault, credentialLast4 } from "./vault.ts";
+import { getProviderView, providerGone } from "./view.ts";
+
+export type ProviderDeps = { db: Db; bus: ConfigBus | null; vault: CredentialVault };
+export type ProviderCaller = { actor: Actor; orgId: string };
+
+const nameTaken = (name: string) =>
+  new AppError("conflict", `A provider named "${name}" already exists`, {
+    fieldErrors: { name: [`A provider named "${name}" already exists: choose another name`] },
+  });
+
+async function assertNameFree(tx: Tx, orgId: string, name: string, exceptId?: string) {
+  const clash = await tx.provider.findFirst({
+    where: { orgId, name, ...(exceptId ? { id: { not: exceptId } } : {}) },
+    select: { id: true },
+  });
+  if (clash) throw nameTaken(name);
+}
+
+export async function createProvider(
+  deps: ProviderDeps,
+  caller: ProviderCaller,
+  input: CreateProviderInput,
+): Promise<ProviderView> {
+  const { result } = await writeConfig(deps, caller.actor, async (tx) => {
+    await assertNameFree(tx, caller.orgId, input.name);
+    const providerId = randomUUID();
+    let credential: { id: string; last4: string } | null = null;
+    await tx.provider.create({
+      data: {
+        id: providerId,
+        orgId: caller.orgId,
+        name: input.name,
+        kind: input.kind,
+        baseUrl: input.baseUrl,
+      },
+    });
+    if (input.apiKey) {
+      const id = randomUUID();
+      const sealed = deps.vault.sealAtRest(input.apiKey, id);
+      credential = { id, last4: credentialLast4(input.apiKey) };
+      await tx.providerCredential.create({
+        data: { id, providerId, role: "primary", ...sealed, last4: credential.last4 },
+      });
+    }
+    return {
+      result: await getProviderView(tx, caller.orgId, providerId),
+      audit: {
+        action: "providers.create",
+        targetType: "provider",
+        targetId: providerId,
+        after: { name: input.name, kind: input.kind, baseUrl: input.baseUrl, credential },
+      },
+    };
+  });
+  return result;
+}
+
+export const staleProvider = () =>
+  new AppError(
+    "conflict",
+    "This provider was changed by someone else since you opened it. Reload, then save again.",
+  );
+
+export async function updateProvider(
+  deps: ProviderDeps,
+  caller: ProviderCaller,
+  input: UpdateProviderInput,
+): Promise<ProviderView> {
+  const { result } = await writeConfig(deps, caller.actor, async (tx) => {
+    const current = await tx.provider.findFirst({
+      where: { id: input.id, orgId: caller.orgId },
+      select: { name: true, kind: true, baseUrl: true, version: true },
+    });
+    if (!current) throw providerGone();
+    if (current.version !== input.version) throw staleProvider();
+    if (input.name !== undefined && input.name !== current.name)
+      await assertNameFree(tx, caller.orgId, input.name, input.id);
+    if (input.baseUrl !== undefined) {
+      const problem = baseUrlProblem(current.kind, input.baseUrl);
+      if (problem) throw new AppError("invalid_request", problem, { fieldErrors: { baseUrl: [problem] } });
+    }
+    const next = { name: input.name ?? current.name, baseUrl: input.baseUrl ?? current.baseUrl };
+    // The version in the WHERE makes the check and the write one step.
+    const { count } = await tx.provider.updateMany({
+      where: { id: input.id, version: input.version },
+      data: { ...next, version: { increment: 1 } },
+    });
+    if (count === 0) throw staleProvider();
+    return {
+      result: await getProviderView(tx, caller.orgId, input.id),
+      audit: {
+        action: "providers.update",
+        targetType: "provider",
+        targetId: input.id,
+        before: { name: current.name, baseUrl: current.baseUrl },
+        after: next,
+      },
+    };
+  });
+  return result;
+}
+
+export async function deleteProvider(
+  deps: ProviderDeps,
+  caller: ProviderCaller,
+  id: string,
+): Promise<{ id: string }> {
+  const { result } = await writeConfig(deps, caller.actor, async (tx) => {
+    const provider = await tx.provider.findFirst({
+      where: { id, orgId: caller.orgId },
+      select: {
+        name: true,
+        kind: true,
+        baseUrl: true,
+        credentials: { where: { role: { in: ["primary", "fallback"] } }, select: { id: true, last4: true } },
+        deployments: { select: { model: { select: { name: true } } } },
+      },
+    });
+    if (!provider) throw providerGone();
+    if (provider.deployments.length > 0) {
+      const models = [...new Set(provider.deployments.map((d) => d.model.name))].sort();
+      const n = provider.deployments.length;
+      throw new AppError(
+        "conflict",
+        `Provider "${provider.name}" is still used by ${n} deployment${n === 1 ? "" : "s"} (model${models.length === 1 ? "" : "s"} ${models.join(", ")}): move or delete those deployments first.`,
+      );
+    }
+    await tx.provider.delete({ where: { id } });
+    return {
+      result: { id },
+      audit: {
+        action: "providers.delete",
+        targetType: "provider",
+        targetId: id,
+        before: {
+          name: provider.name,
+          kind: provider.kind,
+          baseUrl: provider.baseUrl,
+          credentials: provider.credentials,
+        },
+      },
+    };
+  });
+  return result;
+}

@@ -1,0 +1,64 @@
+/** Reads providers as the dashboard sees them: credentials masked to their last 4 characters. */
+import { AppError, type ProviderView } from "@switchyard/core";
+import type { Prisma, Tx } from "@switchyard/db";
+
+// Never selects the sealed columns: what leaves here can go to a browser.
+const providerViewSelect = {
+  id: true,
+  name: true,
+  kind: true,
+  baseUrl: true,
+  version: true,
+  createdAt: true,
+  credentials: {
+    where: { role: { in: ["primary", "fallback"] } },
+    select: { id: true, role: true, last4: true, createdAt: true, overlapUntil: true },
+    orderBy: { createdAt: "desc" },
+  },
+  deployments: { select: { model: { select: { name: true } } } },
+} satisfies Prisma.ProviderSelect;
+
+type ProviderRow = Prisma.ProviderGetPayload<{ select: typeof providerViewSelect }>;
+
+function toProviderView(p: ProviderRow, now: Date): ProviderView {
+  const credentials = p.credentials
+    // A fallback whose overlap has ended no longer serves, even before the expiry job retires it.
+    .filter((c) => c.role === "primary" || (c.overlapUntil !== null && c.overlapUntil > now))
+    .sort((a, b) => (a.role === b.role ? 0 : a.role === "primary" ? -1 : 1))
+    .map((c) => ({
+      id: c.id,
+      role: c.role === "primary" ? ("primary" as const) : ("fallback" as const),
+      last4: c.last4,
+      createdAt: c.createdAt.toISOString(),
+      overlapUntil: c.role === "fallback" && c.overlapUntil ? c.overlapUntil.toISOString() : null,
+    }));
+  return {
+    id: p.id,
+    name: p.name,
+    kind: p.kind,
+    baseUrl: p.baseUrl,
+    version: p.version,
+    credentials,
+    models: [...new Set(p.deployments.map((d) => d.model.name))].sort(),
+    createdAt: p.createdAt.toISOString(),
+  };
+}
+
+export async function listProviders(q: Tx, orgId: string): Promise<{ items: ProviderView[] }> {
+  const rows = await q.provider.findMany({
+    where: { orgId },
+    select: providerViewSelect,
+    orderBy: { name: "asc" },
+  });
+  const now = new Date();
+  return { items: rows.map((p) => toProviderView(p, now)) };
+}
+
+export const providerGone = () =>
+  new AppError("not_found", "This provider no longer exists: it may have been deleted. Reload the list.");
+
+export async function getProviderView(q: Tx, orgId: string, id: string): Promise<ProviderView> {
+  const row = await q.provider.findFirst({ where: { id, orgId }, select: providerViewSelect });
+  if (!row) throw providerGone();
+  return toProviderView(row, new Date());
+}

@@ -1,0 +1,190 @@
+/**
+ * API key contracts shared by the control plane and the dashboard's forms: what may be typed into
+ * the create, edit, rotate and revoke forms, and what the key list shows. Browser-safe (zod only);
+ * secret generation and hashing live in `@switchyard/core/keys/secret`.
+ */
+import { z } from "zod";
+
+export const maxRotationGraceMinutes = 7 * 24 * 60;
+export const defaultRotationGraceMinutes = 60;
+
+export const KeyOwnerType = z.enum(["user", "team"]);
+export type KeyOwnerType = z.infer<typeof KeyOwnerType>;
+
+export const KeyOwnerInput = z.object(
+  {
+    type: KeyOwnerType,
+    id: z.uuid("Choose an owner from the list"),
+  },
+  { error: "Choose the user or team that owns the key" },
+);
+export type KeyOwnerInput = z.infer<typeof KeyOwnerInput>;
+
+const limit = (what: string) =>
+  z
+    .number({ error: `Enter the ${what} as a whole number, or leave it empty for no limit` })
+    .int(`Enter the ${what} as a whole number`)
+    .positive(`The ${what} must be at least 1; leave it empty for no limit`)
+    .max(1_000_000_000, `The ${what} must be at most 1,000,000,000`)
+    .nullable()
+    .optional();
+
+const isoInstant = z.iso.datetime({ offset: true, error: "Enter a date and time" });
+
+/** Fields an admin can set on a key, on create and on edit (the owner is fixed at creation). */
+const keyFields = {
+  name: z
+    .string({ error: "Give the key a name" })
+    .trim()
+    .min(1, "Give the key a name")
+    .max(100, "Use at most 100 characters"),
+  /** GatewayModel names; empty means every model. */
+  allowedModels: z.array(z.string().trim().min(1).max(200)).max(500, "Choose at most 500 models"),
+  rpm: limit("requests per minute"),
+  tpm: limit("tokens per minute"),
+  expiresAt: isoInstant.nullable().optional(),
+  tags: z
+    .array(
+      z.string().trim().min(1, "A tag cannot be empty").max(40, "Each tag must be at most 40 characters"),
+    )
+    .max(20, "Use at most 20 tags"),
+  metadata: z
+    .record(
+      z
+        .string()
+        .trim()
+        .min(1, "Every metadata value needs a key")
+        .max(64, "Metadata keys: at most 64 characters"),
+      z.string().max(500, "Metadata values: at most 500 characters"),
+    )
+    .refine((m) => Object.keys(m).length <= 20, "Use at most 20 metadata entries"),
+  /** Scheduled rotation every N days; null = manual only. Needs `notifyWebhookUrl` (ADR 0005). */
+  rotationDays: z
+    .number({ error: "Enter a number of days" })
+    .int("Enter a whole number of days")
+    .min(1, "Rotate at most once a day")
+    .max(365, "Rotate at least once a year")
+    .nullable()
+    .optional(),
+  /** How long the old secret keeps working after a scheduled rotation; null/omitted = 60. */
+  rotationGraceMinutes: z
+    .number({ error: "Enter a number of minutes" })
+    .int("Enter a whole number of minutes")
+    .min(0, "Use 0 or more minutes")
+    .max(maxRotationGraceMinutes, "Use at most 10080 minutes (7 days)")
+    .nullable()
+    .optional(),
+  /** Where scheduled rotations POST the new secret. */
+  notifyWebhookUrl: z
+    .url({ protocol: /^https?$/, error: "Enter an http:// or https:// URL" })
+    .max(2000, "Use at most 2000 characters")
+    .nullable()
+    .optional(),
+};
+
+const webhookRequiredMessage =
+  "Scheduled rotation needs a webhook: it is the only way the new secret reaches the key's owner";
+
+export const CreateKeyInput = z
+  .object({
+    ...keyFields,
+    owner: KeyOwnerInput,
+    expiresAt: isoInstant
+      .refine((v) => Date.parse(v) > Date.now(), "Choose a time in the future")
+      .nullable()
+      .optional(),
+  })
+  .refine((v) => v.rotationDays == null || v.notifyWebhookUrl != null, {
+    path: ["notifyWebhookUrl"],
+    message: webhookRequiredMessage,
+  });
+export type CreateKeyInput = z.infer<typeof CreateKeyInput>;
+
+/**
+ * An edit names the version it read (optimistic concurrency). Omitted fields stay as they are;
+ * null clears a nullable field. The webhook rule is checked against the merged result by the server.
+ */
+export const UpdateKeyInput = z.object({
+  id: z.uuid("Unknown key"),
+  version: z.number().int().min(1),
+  name: keyFields.name.optional(),
+  allowedModels: keyFields.allowedModels.optional(),
+  rpm: keyFields.rpm,
+  tpm: keyFields.tpm,
+  expiresAt: keyFields.expiresAt,
+  tags: keyFields.tags.optional(),
+  metadata: keyFields.metadata.optional(),
+  rotationDays: keyFields.rotationDays,
+  rotationGraceMinutes: keyFields.rotationGraceMinutes,
+  notifyWebhookUrl: keyFields.notifyWebhookUrl,
+});
+export type UpdateKeyInput = z.infer<typeof UpdateKeyInput>;
+
+export const scheduledRotationNeedsWebhook = webhookRequiredMessage;
+
+export const RotateKeyInput = z.object({
+  id: z.uuid("Unknown key"),
+  /** How long the current secret keeps working; 0 = it stops at once. */
+  graceMinutes: z
+    .number({ error: "Enter a number of minutes" })
+    .int("Enter a whole number of minutes")
+    .min(0, "Use 0 or more minutes")
+    .max(maxRotationGraceMinutes, "Use at most 10080 minutes (7 days)"),
+});
+export type RotateKeyInput = z.infer<typeof RotateKeyInput>;
+
+export const RevokeKeyInput = z.object({ id: z.uuid("Unknown key") });
+export type RevokeKeyInput = z.infer<typeof RevokeKeyInput>;
+
+export const KeysListInput = z.object({
+  /** Matches the name, a tag, a secret's prefix, or the owner's name. */
+  search: z.string().trim().max(200).optional(),
+  includeRevoked: z.boolean().optional(),
+});
+export type KeysListInput = z.infer<typeof KeysListInput>;
+
+/** A secret as lists show it: never the secret or its hash. */
+export type KeySecretView = { prefix: string; createdAt: string; validUntil: string | null };
+
+export type KeyView = {
+  id: string;
+  name: string;
+  owner: { type: KeyOwnerType; id: string; name: string } | null;
+  allowedModels: string[];
+  rpm: number | null;
+  tpm: number | null;
+  tags: string[];
+  metadata: Record<string, string>;
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  rotation: {
+    days: number | null;
+    graceMinutes: number;
+    nextAt: string | null;
+    notifyWebhookUrl: string | null;
+  };
+  /** Live secrets, newest first: two during a rotation's grace, the old one with the time it dies. */
+  secrets: KeySecretView[];
+  version: number;
+};
+
+/** A key with its secret, returned once by create and rotate. */
+export type KeyWithSecret = { key: KeyView; secret: string };
+
+export type KeyFormOptions = {
+  users: Array<{ id: string; name: string; email: string }>;
+  teams: Array<{ id: string; name: string }>;
+  models: string[];
+};
+
+/** The JSON a scheduled rotation POSTs to the key's webhook. */
+export type KeyRotatedWebhook = {
+  event: "key.rotated";
+  keyId: string;
+  keyName: string;
+  newSecret: string;
+  oldSecretValidUntil: string | null;
+  rotatedAt: string;
+};
