@@ -1,0 +1,7 @@
+import { listNotifications, NotificationsListInput } from "../../services/notifications/notifications.ts";
+import { scoped } from "../../trpc.ts";
+
+/** The caller's notices (and, for admins, those addressed to every admin), newest first. */
+export const list = scoped("self")
+  .input(NotificationsListInput)
+  .query(({ ctx, input }) => listNotifications(ctx.db, ctx.user, input));

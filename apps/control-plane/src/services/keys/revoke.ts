@@ -1,0 +1,44 @@
+/** Revokes a key: every proxy refuses it (key_revoked) from the next snapshot on. Idempotent. */
+import { AppError, type KeyView } from "@switchyard/core";
+import type { Actor } from "../audit/record.ts";
+import { writeConfig } from "../config/publish.ts";
+import type { KeyDeps } from "./create.ts";
+import { keyViewSelect, toKeyView } from "./view.ts";
+
+/** Thrown inside the write to roll it back when the key was revoked already: nothing to publish. */
+class AlreadyRevoked extends Error {}
+
+export async function revokeKey(
+  deps: KeyDeps & { actor: Actor; orgId: string; id: string },
+): Promise<KeyView> {
+  const { db, actor, orgId, id } = deps;
+  try {
+    const { result } = await writeConfig(deps, actor, async (tx) => {
+      const before = await tx.apiKey.findFirst({ where: { id, orgId }, select: keyViewSelect });
+      if (!before) throw new AppError("not_found", "This key does not exist (it may have been deleted)");
+      if (before.revokedAt) throw new AlreadyRevoked();
+      const now = new Date();
+      const row = await tx.apiKey.update({
+        where: { id },
+        data: { revokedAt: now, version: { increment: 1 } },
+        select: keyViewSelect,
+      });
+      const after = toKeyView(row, now);
+      return {
+        result: after,
+        audit: {
+          action: "key.revoked",
+          targetType: "api_key",
+          targetId: id,
+          before: toKeyView(before, now),
+          after,
+        },
+      };
+    });
+    return result;
+  } catch (err) {
+    if (!(err instanceof AlreadyRevoked)) throw err;
+    const row = await db.apiKey.findFirstOrThrow({ where: { id, orgId }, select: keyViewSelect });
+    return toKeyView(row);
+  }
+}
