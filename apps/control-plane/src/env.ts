@@ -1,4 +1,5 @@
 /** The control plane's environment, parsed once at start-up; nothing else reads process.env. */
+import { parseMasterKeys } from "@switchyard/core/crypto/seal";
 import { z } from "zod";
 
 const bool = z
@@ -20,6 +21,22 @@ export const ControlPlaneEnv = z.object({
   DATA_PLANE_TOKEN: z
     .string({ error: "is required: a shared secret of at least 16 characters that proxies present" })
     .min(16, "must be at least 16 characters"),
+  /** Versioned master keys provider credentials are sealed with at rest: `1:<64 hex>[,2:<64 hex>…]`. */
+  MASTER_KEYS: z
+    .string({
+      error: "is required: comma-separated version:key pairs, e.g. 1:$(openssl rand -hex 32)",
+    })
+    .min(1, "is required: comma-separated version:key pairs, e.g. 1:$(openssl rand -hex 32)")
+    .transform((value, ctx) => {
+      try {
+        return parseMasterKeys(value);
+      } catch (err) {
+        // parseMasterKeys names the variable itself; the path already does, so drop it.
+        const message = err instanceof Error ? err.message.replace(/^MASTER_KEYS\s+/, "") : String(err);
+        ctx.addIssue({ code: "custom", message });
+        return z.NEVER;
+      }
+    }),
   SESSION_TTL_HOURS: z.coerce
     .number()
     .positive()
@@ -34,6 +51,8 @@ export const ControlPlaneEnv = z.object({
   MOCK_PROVIDER_URL: z.url("must be a URL, e.g. http://127.0.0.1:8090").default("http://127.0.0.1:8090"),
   /** How long a config long-poll is held before answering 304. */
   CONFIG_LONG_POLL_SECONDS: z.coerce.number().int().min(1).max(120).default(25),
+  /** How often the scheduled key rotation job looks for due keys; 0 disables it on this replica. */
+  KEY_ROTATION_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
 });
 export type ControlPlaneEnv = z.infer<typeof ControlPlaneEnv>;
 

@@ -72,7 +72,7 @@ describe("config long-poll", () => {
     // A write made through a *different* bus, as another control-plane replica would.
     const otherReplica = await createConfigBus(h.db, inject("databaseUrl"));
     await writeConfig(
-      { db: h.db, bus: otherReplica },
+      { db: h.db, bus: otherReplica, vault: h.vault },
       { id: null, email: "test@example.com", ip: null },
       async (tx) => {
         const key = await tx.apiKey.findFirstOrThrow({ where: { name: "Demo key" } });

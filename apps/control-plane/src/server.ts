@@ -4,8 +4,11 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { AppError } from "@switchyard/core";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import { createAlertsEndpoint } from "./data-plane/alerts-endpoint.ts";
 import { createConfigEndpoint } from "./data-plane/config-endpoint.ts";
+import { createUsageEndpoint } from "./data-plane/usage-endpoint.ts";
 import { appRouter } from "./router.ts";
 import { readCookie, resolveSession, sessionCookieName } from "./services/auth/sessions.ts";
 import type { ConfigBus } from "./services/config/publish.ts";
@@ -38,11 +41,19 @@ export function createControlPlane(opts: ControlPlaneOptions): ControlPlane {
     bus: opts.bus,
     env: opts.env,
     metrics: opts.metrics,
+    vault: opts.vault,
   };
 
   const trpcHandler = createHTTPHandler({
     router: appRouter,
     basePath: "/trpc/",
+    // A throttled call (429) tells HTTP clients when to come back, as well as in error.data.
+    responseMeta({ errors }) {
+      const retryAfter = errors
+        .map((e) => (e.cause instanceof AppError ? e.cause.retryAfterSeconds : undefined))
+        .find((s) => s !== undefined);
+      return retryAfter === undefined ? {} : { headers: { "retry-after": String(retryAfter) } };
+    },
     async createContext({ req, res }): Promise<Context> {
       const token = readCookie(req.headers.cookie, sessionCookieName);
       const user = token ? await resolveSession(opts.db, token, opts.env.SESSION_TTL_HOURS) : null;
@@ -68,6 +79,9 @@ export function createControlPlane(opts: ControlPlaneOptions): ControlPlane {
     token: opts.dataPlaneToken,
     maxWaitSeconds: opts.longPollSeconds,
   });
+
+  const handleUsage = createUsageEndpoint({ db: opts.db, token: opts.dataPlaneToken });
+  const handleAlerts = createAlertsEndpoint({ db: opts.db, token: opts.dataPlaneToken });
 
   async function readiness(): Promise<{ ok: boolean; checks: Record<string, string> }> {
     const checks: Record<string, string> = {};
@@ -109,6 +123,10 @@ export function createControlPlane(opts: ControlPlaneOptions): ControlPlane {
       }
       if (req.method === "GET" && url.pathname === "/data-plane/v1/config")
         return await handleConfig(req, res, url);
+      if (req.method === "POST" && url.pathname === "/data-plane/v1/usage")
+        return await handleUsage(req, res);
+      if (req.method === "POST" && url.pathname === "/data-plane/v1/alerts")
+        return await handleAlerts(req, res);
       json(res, 404, { error: { code: "not_found", message: `No route for ${req.method} ${url.pathname}` } });
     } catch (err) {
       console.error(`[control-plane] ${req.method} ${url.pathname} failed:`, err);

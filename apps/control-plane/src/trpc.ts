@@ -15,6 +15,7 @@ import type { ControlPlaneMetrics } from "./metrics.ts";
 import type { Actor } from "./services/audit/record.ts";
 import type { SessionUser } from "./services/auth/sessions.ts";
 import type { ConfigBus } from "./services/config/publish.ts";
+import type { CredentialVault } from "./services/providers/vault.ts";
 
 export type Services = {
   db: Db;
@@ -22,6 +23,8 @@ export type Services = {
   bus: ConfigBus | null;
   env: Pick<ControlPlaneEnv, "SESSION_TTL_HOURS" | "COOKIE_SECURE">;
   metrics: ControlPlaneMetrics;
+  /** Seals provider credentials at rest and for snapshots; every `writeConfig` needs it. */
+  vault: CredentialVault;
 };
 
 export type Context = Services & {

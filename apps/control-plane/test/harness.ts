@@ -1,10 +1,12 @@
 /** Starts a real control plane on the run's test database, and talks to it over HTTP like the dashboard. */
+import { parseMasterKeys } from "@switchyard/core/crypto/seal";
 import { createDb, type Db } from "@switchyard/db";
 import { createMemoryStore, createRedisStore, type KvStore } from "@switchyard/store";
 import { inject } from "vitest";
 import { createMetrics } from "../src/metrics.ts";
 import { createControlPlane } from "../src/server.ts";
-import { createConfigBus, ensureSnapshot } from "../src/services/config/publish.ts";
+import { type ConfigBus, createConfigBus, ensureSnapshot } from "../src/services/config/publish.ts";
+import { type CredentialVault, createCredentialVault } from "../src/services/providers/vault.ts";
 import { seedDemoData } from "../src/services/seed/demo.ts";
 
 export const demoPasswords = {
@@ -18,20 +20,35 @@ export const demoEmails = {
   finance: "finance@example.com",
 } as const;
 export const dataPlaneToken = "test-data-plane-token-0123456789";
+/** MASTER_KEYS of test control planes (version 1). */
+export const testMasterKeys = `1:${"ab".repeat(32)}`;
 
-export type Harness = { url: string; db: Db; store: KvStore; demoApiKey: string; close(): Promise<void> };
+export type Harness = {
+  url: string;
+  db: Db;
+  store: KvStore;
+  bus: ConfigBus;
+  vault: CredentialVault;
+  demoApiKey: string;
+  close(): Promise<void>;
+};
 
 export async function startHarness(
-  options: { redis?: boolean; trustProxy?: boolean } = {},
+  options: { redis?: boolean; trustProxy?: boolean; masterKeys?: string } = {},
 ): Promise<Harness> {
   const databaseUrl = inject("databaseUrl");
   const db = createDb(databaseUrl);
+  const vault = createCredentialVault({
+    masterKeys: parseMasterKeys(options.masterKeys ?? testMasterKeys),
+    dataPlaneToken,
+  });
   const seeded = await seedDemoData(db, {
     mockProviderUrl: "http://127.0.0.1:8090",
     passwords: demoPasswords,
     demoApiKey: "sk-sy-testdemokey0000000000000000000000000000",
+    vault,
   });
-  await ensureSnapshot(db);
+  await ensureSnapshot(db, vault);
   const store = options.redis
     ? createRedisStore(inject("redisUrl"), { prefix: `${inject("redisPrefix")}cp:${Math.random()}:` })
     : createMemoryStore();
@@ -42,6 +59,7 @@ export async function startHarness(
     bus,
     env: { SESSION_TTL_HOURS: 12, COOKIE_SECURE: false },
     metrics: createMetrics(),
+    vault,
     dataPlaneToken,
     longPollSeconds: 2,
     trustProxy: options.trustProxy ?? true,
@@ -51,6 +69,8 @@ export async function startHarness(
     url,
     db,
     store,
+    bus,
+    vault,
     demoApiKey: seeded.demoApiKey,
     async close() {
       await cp.close();
@@ -64,6 +84,7 @@ export type TrpcResult = {
   status: number;
   body: { result?: { data: unknown }; error?: { message: string; data: Record<string, unknown> } };
   setCookie: string[];
+  headers: Headers;
 };
 
 /** A browser-like tRPC caller: keeps the session cookie between calls. */
@@ -89,7 +110,12 @@ export class Client {
       if (pair?.endsWith("=")) this.cookie = null;
       else if (pair) this.cookie = pair;
     }
-    return { status: res.status, body: (await res.json()) as TrpcResult["body"], setCookie };
+    return {
+      status: res.status,
+      body: (await res.json()) as TrpcResult["body"],
+      setCookie,
+      headers: res.headers,
+    };
   }
 
   async query(path: string, input?: unknown): Promise<TrpcResult> {

@@ -1,6 +1,6 @@
 /** Redis-backed KvStore shared by all replicas; every multi-step update is one Lua script. */
 import { Redis } from "ioredis";
-import type { KvStore, WindowHit } from "./types.ts";
+import type { KvStore, LimitState, RateLimitDecision, WindowHit } from "./types.ts";
 
 // INCR, then set the expiry only on the window's first hit; returns the count and the TTL left.
 const hitWindowScript = `
@@ -16,20 +16,118 @@ end
 return {count, ttl}
 `;
 
+// The rate-limit buckets of one key, in a hash: r/ra = request level and when it was last brought
+// up to date, t/ta = the same for tokens; a missing level is a full bucket. The clock is Redis's
+// own (TIME), so replicas with skewed clocks still agree. The memory store mirrors this math.
+const bucketLib = `
+local now
+do
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function refill(level, at, limit, window)
+  if not level then return limit end
+  local elapsed = now - (tonumber(at) or now)
+  if elapsed < 0 then elapsed = 0 end
+  return math.min(limit, tonumber(level) + elapsed * limit / window)
+end
+local function fmt(x) return string.format('%.6f', x) end
+local function keepUntilFull(key, r, rpm, t, tpm, window)
+  local ms = 1
+  if rpm > 0 then ms = math.max(ms, (rpm - r) * window / rpm) end
+  if tpm > 0 then ms = math.max(ms, (tpm - t) * window / tpm) end
+  redis.call('PEXPIRE', key, math.ceil(ms))
+end
+`;
+
+// KEYS[1] = buckets; ARGV = rpm, tpm (0 = unlimited), tokens, windowMs.
+// Returns {allowed, rRemaining, rResetMs, tRemaining, tResetMs, retryAfterMs, tooLarge}.
+const consumeScript = `${bucketLib}
+local rpm = tonumber(ARGV[1])
+local tpm = tonumber(ARGV[2])
+local cost = tonumber(ARGV[3])
+local window = tonumber(ARGV[4])
+local s = redis.call('HMGET', KEYS[1], 'r', 'ra', 't', 'ta')
+local r, t = 0, 0
+if rpm > 0 then r = refill(s[1], s[2], rpm, window) end
+if tpm > 0 then t = refill(s[3], s[4], tpm, window) end
+local wait = 0
+local tooLarge = 0
+if rpm > 0 and r < 1 then wait = (1 - r) * window / rpm end
+if tpm > 0 and cost > tpm then
+  tooLarge = 1
+  wait = math.max(wait, window)
+elseif tpm > 0 and t < cost then
+  wait = math.max(wait, (cost - t) * window / tpm)
+end
+local allowed = 0
+if wait == 0 then
+  allowed = 1
+  r = r - 1
+  t = t - cost
+end
+local ts = string.format('%d', now)
+if rpm > 0 then redis.call('HSET', KEYS[1], 'r', fmt(r), 'ra', ts) else redis.call('HDEL', KEYS[1], 'r', 'ra') end
+if tpm > 0 then redis.call('HSET', KEYS[1], 't', fmt(t), 'ta', ts) else redis.call('HDEL', KEYS[1], 't', 'ta') end
+keepUntilFull(KEYS[1], r, rpm, t, tpm, window)
+local rReset, tReset = 0, 0
+if rpm > 0 then rReset = math.ceil((rpm - r) * window / rpm) end
+if tpm > 0 then tReset = math.ceil((tpm - t) * window / tpm) end
+return {allowed, math.max(0, math.floor(r)), rReset, math.max(0, math.floor(t)), tReset, math.ceil(wait), tooLarge}
+`;
+
+// KEYS[1] = buckets; ARGV = rpm (0 = unlimited), tpm, delta, windowMs.
+const settleScript = `${bucketLib}
+local rpm = tonumber(ARGV[1])
+local tpm = tonumber(ARGV[2])
+local delta = tonumber(ARGV[3])
+local window = tonumber(ARGV[4])
+local s = redis.call('HMGET', KEYS[1], 'r', 'ra', 't', 'ta')
+local t = math.min(tpm, refill(s[3], s[4], tpm, window) - delta)
+redis.call('HSET', KEYS[1], 't', fmt(t), 'ta', string.format('%d', now))
+local r = 0
+if rpm > 0 then r = refill(s[1], s[2], rpm, window) end
+keepUntilFull(KEYS[1], r, rpm, t, tpm, window)
+return 1
+`;
+
 type RedisWithScripts = Redis & {
   hitWindow(key: string, windowMs: number): Promise<[number, number]>;
+  consumeRateLimit(
+    key: string,
+    rpm: number,
+    tpm: number,
+    tokens: number,
+    windowMs: number,
+  ): Promise<[number, number, number, number, number, number, number]>;
+  settleTokens(key: string, rpm: number, tpm: number, delta: number, windowMs: number): Promise<number>;
 };
 
-export function createRedisStore(url: string, options: { prefix?: string } = {}): KvStore {
+export type RedisStoreOptions = {
+  /** Prepended to every key (default `sy:`); one per service, e.g. `sy:px:` for the proxy. */
+  prefix?: string;
+  /** A command that gets no answer within this many ms fails (default 1000), so a hung Redis cannot hold requests. */
+  commandTimeoutMs?: number;
+};
+
+function limitState(limit: number | null, remaining: number, resetInMs: number): LimitState | null {
+  return limit === null ? null : { limit, remaining, resetInMs };
+}
+
+export function createRedisStore(url: string, options: RedisStoreOptions = {}): KvStore {
   const prefix = options.prefix ?? "sy:";
   const redis = new Redis(url, {
     keyPrefix: prefix,
     // Fail fast while Redis is away instead of queueing commands without bound.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
+    commandTimeout: options.commandTimeoutMs ?? 1000,
     lazyConnect: false,
   }) as RedisWithScripts;
+  // defineCommand sends EVALSHA and falls back to EVAL once if Redis does not know the script yet.
   redis.defineCommand("hitWindow", { numberOfKeys: 1, lua: hitWindowScript });
+  redis.defineCommand("consumeRateLimit", { numberOfKeys: 1, lua: consumeScript });
+  redis.defineCommand("settleTokens", { numberOfKeys: 1, lua: settleScript });
   // ioredis reconnects by itself; without a listener an outage would crash the process.
   redis.on("error", () => {});
 
@@ -51,8 +149,41 @@ export function createRedisStore(url: string, options: { prefix?: string } = {})
         });
       return ttl > 0 ? { count, resetInMs: ttl } : { count: 0, resetInMs: 0 };
     },
+    async consumeRateLimit(key, spec, tokens): Promise<RateLimitDecision> {
+      const [allowed, rLeft, rReset, tLeft, tReset, wait, tooLarge] = await redis.consumeRateLimit(
+        key,
+        spec.requests ?? 0,
+        spec.tokens ?? 0,
+        tokens,
+        spec.windowMs,
+      );
+      return {
+        allowed: allowed === 1,
+        requests: limitState(spec.requests, rLeft, rReset),
+        tokens: limitState(spec.tokens, tLeft, tReset),
+        retryAfterMs: wait,
+        tooLarge: tooLarge === 1,
+      };
+    },
+    async settleTokens(key, spec, delta) {
+      if (spec.tokens === null || delta === 0) return;
+      await redis.settleTokens(key, spec.requests ?? 0, spec.tokens, delta, spec.windowMs);
+    },
     async delete(key) {
       await redis.del(key);
+    },
+    async ready(timeoutMs) {
+      if (redis.status === "ready") return true;
+      return new Promise<boolean>((resolve) => {
+        const done = (ok: boolean) => {
+          clearTimeout(timer);
+          redis.off("ready", onReady);
+          resolve(ok);
+        };
+        const onReady = () => done(true);
+        const timer = setTimeout(() => done(redis.status === "ready"), timeoutMs);
+        redis.on("ready", onReady);
+      });
     },
     async ping() {
       await redis.ping();

@@ -47,6 +47,117 @@ describe.each(stores)("KvStore contract: %s", (_name, make) => {
     expect((await store.peekWindow(key)).count).toBe(0);
   });
 
+  const hour = 3_600_000;
+
+  it("allows a key rpm requests, then refuses with the time until one more fits", async () => {
+    const key = randomUUID();
+    const spec = { requests: 3, tokens: null, windowMs: 60_000 };
+    const first = await store.consumeRateLimit(key, spec, 0);
+    expect(first).toMatchObject({ allowed: true, tokens: null, retryAfterMs: 0 });
+    expect(first.requests).toMatchObject({ limit: 3, remaining: 2 });
+    expect(first.requests!.resetInMs).toBeGreaterThan(19_000);
+    expect(first.requests!.resetInMs).toBeLessThanOrEqual(20_000);
+    await store.consumeRateLimit(key, spec, 0);
+    expect((await store.consumeRateLimit(key, spec, 0)).requests!.remaining).toBe(0);
+    const refused = await store.consumeRateLimit(key, spec, 0);
+    expect(refused.allowed).toBe(false);
+    expect(refused.tooLarge).toBe(false);
+    expect(refused.requests!.remaining).toBe(0);
+    // One request comes back every 20 s.
+    expect(refused.retryAfterMs).toBeGreaterThan(19_000);
+    expect(refused.retryAfterMs).toBeLessThanOrEqual(20_000);
+  });
+
+  it("refills over the window: a refused key is allowed again once a request's share has passed", async () => {
+    const key = randomUUID();
+    const spec = { requests: 2, tokens: null, windowMs: 200 };
+    await store.consumeRateLimit(key, spec, 0);
+    await store.consumeRateLimit(key, spec, 0);
+    expect((await store.consumeRateLimit(key, spec, 0)).allowed).toBe(false);
+    await new Promise((r) => setTimeout(r, 150));
+    expect((await store.consumeRateLimit(key, spec, 0)).allowed).toBe(true);
+  });
+
+  it("reserves tokens, refuses what does not fit, and takes back a refund on settle", async () => {
+    const key = randomUUID();
+    const spec = { requests: null, tokens: 100, windowMs: hour };
+    const reserved = await store.consumeRateLimit(key, spec, 60);
+    expect(reserved).toMatchObject({ allowed: true, requests: null });
+    expect(reserved.tokens).toMatchObject({ limit: 100, remaining: 40 });
+    const refused = await store.consumeRateLimit(key, spec, 60);
+    expect(refused.allowed).toBe(false);
+    expect(refused.tokens!.remaining).toBe(40);
+    expect(refused.retryAfterMs).toBeGreaterThan(0);
+    // The request used 10 of its 60: 50 come back.
+    await store.settleTokens(key, spec, -50);
+    const after = await store.consumeRateLimit(key, spec, 60);
+    expect(after.allowed).toBe(true);
+    expect(after.tokens!.remaining).toBe(30);
+  });
+
+  it("puts a key into debt when the real usage exceeds its reservation", async () => {
+    const key = randomUUID();
+    const spec = { requests: null, tokens: 100, windowMs: 60_000 };
+    await store.consumeRateLimit(key, spec, 10);
+    await store.settleTokens(key, spec, 150);
+    const refused = await store.consumeRateLimit(key, spec, 1);
+    expect(refused.allowed).toBe(false);
+    expect(refused.tokens!.remaining).toBe(0);
+    expect(refused.tokens!.resetInMs).toBeGreaterThan(60_000);
+  });
+
+  it("refuses a request larger than the whole token limit as too large", async () => {
+    const refused = await store.consumeRateLimit(
+      randomUUID(),
+      { requests: 10, tokens: 100, windowMs: 60_000 },
+      101,
+    );
+    expect(refused).toMatchObject({ allowed: false, tooLarge: true });
+    expect(refused.requests!.remaining).toBe(10);
+  });
+
+  it("takes nothing from either limit when one refuses", async () => {
+    const key = randomUUID();
+    const spec = { requests: 5, tokens: 100, windowMs: hour };
+    await store.consumeRateLimit(key, spec, 90);
+    const refused = await store.consumeRateLimit(key, spec, 20);
+    expect(refused.allowed).toBe(false);
+    expect(refused.requests!.remaining).toBe(4);
+    expect((await store.consumeRateLimit(key, spec, 10)).requests!.remaining).toBe(3);
+  });
+
+  it("starts a limit full when a key that had none gets one", async () => {
+    const key = randomUUID();
+    for (let i = 0; i < 3; i++)
+      await store.consumeRateLimit(key, { requests: null, tokens: null, windowMs: hour }, 50);
+    const limited = await store.consumeRateLimit(key, { requests: 2, tokens: 100, windowMs: hour }, 50);
+    expect(limited.allowed).toBe(true);
+    expect(limited.requests!.remaining).toBe(1);
+    expect(limited.tokens!.remaining).toBe(50);
+  });
+
+  it("never lets 200 parallel requests past a limit of 50", async () => {
+    const key = randomUUID();
+    const spec = { requests: 50, tokens: null, windowMs: hour };
+    const decisions = await Promise.all(
+      Array.from({ length: 200 }, () => store.consumeRateLimit(key, spec, 0)),
+    );
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(50);
+  });
+
+  it("never lets 200 parallel reservations past a token limit", async () => {
+    const key = randomUUID();
+    const spec = { requests: null, tokens: 1000, windowMs: hour };
+    const decisions = await Promise.all(
+      Array.from({ length: 200 }, () => store.consumeRateLimit(key, spec, 10)),
+    );
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(100);
+  });
+
+  it("is ready to take commands", async () => {
+    expect(await store.ready(5000)).toBe(true);
+  });
+
   it("answers ping", async () => {
     await expect(store.ping()).resolves.toBeUndefined();
   });
@@ -55,7 +166,11 @@ describe.each(stores)("KvStore contract: %s", (_name, make) => {
 describe("Redis store when Redis is unreachable", () => {
   it("rejects quickly instead of hanging", async () => {
     const store = createRedisStore("redis://127.0.0.1:1", { prefix: "unreachable:" });
+    expect(await store.ready(50)).toBe(false);
     await expect(store.hitWindow("k", 1000)).rejects.toThrow();
+    await expect(
+      store.consumeRateLimit("k", { requests: 1, tokens: null, windowMs: 1000 }, 0),
+    ).rejects.toThrow();
     await store.close();
   });
 });

@@ -1,13 +1,46 @@
 /**
  * The state proxy and control-plane replicas must share (DESIGN.md "What is shared between
  * proxy replicas"): Redis when REDIS_URL is set, an in-process map otherwise. Both
- * implementations pass the same contract suite (store.contract.ts).
+ * implementations pass the same contract suite (store.int.test.ts).
  */
 export type WindowHit = {
   /** Hits in the current window, this one included. */
   count: number;
   /** Milliseconds until the window resets. */
   resetInMs: number;
+};
+
+/**
+ * Per-key request and token limits over a sliding window: each limit is a bucket that holds at
+ * most `limit` units and refills at `limit` per `windowMs` (so a key may spend its whole per-minute
+ * allowance at once, then one unit per `windowMs / limit`). null: that dimension is unlimited.
+ */
+export type RateLimitSpec = {
+  readonly requests: number | null;
+  readonly tokens: number | null;
+  readonly windowMs: number;
+};
+
+/** One dimension of a limit after a decision. */
+export type LimitState = {
+  readonly limit: number;
+  /** Units left now (floored; 0 while in debt). */
+  readonly remaining: number;
+  /** Milliseconds until the bucket is full again. */
+  readonly resetInMs: number;
+};
+
+export type RateLimitDecision = {
+  /** Whether the request fits; when it does, one request and `tokens` were taken. */
+  readonly allowed: boolean;
+  /** null when `spec.requests` is null. */
+  readonly requests: LimitState | null;
+  /** null when `spec.tokens` is null. */
+  readonly tokens: LimitState | null;
+  /** When refused: milliseconds until the request would fit (0 when allowed). */
+  readonly retryAfterMs: number;
+  /** When refused for tokens: the request asks for more than the whole per-window limit, so it never fits. */
+  readonly tooLarge: boolean;
 };
 
 export type KvStore = {
@@ -19,8 +52,23 @@ export type KvStore = {
   hitWindow(key: string, windowMs: number): Promise<WindowHit>;
   /** Reads a window's count without counting a hit; 0 when no window is open. */
   peekWindow(key: string): Promise<WindowHit>;
+  /**
+   * Takes one request and `tokens` from the key's buckets if both fit, atomically across
+   * replicas; takes nothing when either does not fit.
+   */
+  consumeRateLimit(key: string, spec: RateLimitSpec, tokens: number): Promise<RateLimitDecision>;
+  /**
+   * Corrects a key's token bucket once the real usage is known (reserve-then-settle): a positive
+   * `delta` takes more (the bucket may go into debt), a negative one gives back (up to full).
+   */
+  settleTokens(key: string, spec: RateLimitSpec, delta: number): Promise<void>;
   /** Forgets a key. */
   delete(key: string): Promise<void>;
+  /**
+   * Waits until the store can take commands, up to `timeoutMs`; false if it cannot by then.
+   * (Commands sent to Redis before its connection is up fail at once rather than queue.)
+   */
+  ready(timeoutMs: number): Promise<boolean>;
   /** Throws if the store cannot be reached (readiness checks). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -111,6 +111,7 @@ describe("login throttling", () => {
       password: demoPasswords.finance,
     });
     expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(locked.body.error?.data.retryAfterSeconds).toBeGreaterThan(0);
     expect(locked.body.error?.message).toMatch(/Try again in \d+ seconds/);
   });

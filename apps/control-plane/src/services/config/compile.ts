@@ -4,10 +4,12 @@
  */
 import { GatewayConfig } from "@switchyard/core";
 import type { Tx } from "@switchyard/db";
+import type { CredentialVault } from "../providers/vault.ts";
 
 export async function compileGatewayConfig(
   tx: Tx,
   version: number,
+  vault: CredentialVault,
   now = new Date(),
 ): Promise<GatewayConfig> {
   const [keys, providers, models] = await Promise.all([
@@ -31,7 +33,20 @@ export async function compileGatewayConfig(
       orderBy: { createdAt: "asc" },
     }),
     tx.provider.findMany({
-      select: { id: true, name: true, kind: true, baseUrl: true },
+      select: {
+        id: true,
+        name: true,
+        kind: true,
+        baseUrl: true,
+        // The primary, and the previous one while its rotation overlap lasts (see services/providers).
+        credentials: {
+          where: {
+            OR: [{ role: "primary" }, { role: "fallback", overlapUntil: { gt: now } }],
+          },
+          select: { id: true, role: true, keyVersion: true, iv: true, tag: true, ciphertext: true },
+          orderBy: { createdAt: "desc" },
+        },
+      },
       orderBy: { name: "asc" },
     }),
     tx.gatewayModel.findMany({
@@ -74,7 +89,17 @@ export async function compileGatewayConfig(
         expiresAt: iso(k.expiresAt),
         revokedAt: iso(k.revokedAt),
       })),
-    providers: providers.map((p) => ({ ...p, credentials: [] })),
+    providers: providers.map((p) => ({
+      ...p,
+      // Opened with the master key and sealed again for the data plane (DATA_PLANE_TOKEN-derived key).
+      credentials: p.credentials
+        .sort((a, b) => (a.role === b.role ? 0 : a.role === "primary" ? -1 : 1))
+        .map((c) => ({
+          id: c.id,
+          role: c.role === "primary" ? ("primary" as const) : ("fallback" as const),
+          sealed: vault.sealForSnapshot(c),
+        })),
+    })),
     models: models
       .filter((m) => m.deployments.length > 0)
       .map((m) => ({

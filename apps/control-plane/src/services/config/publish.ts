@@ -9,6 +9,7 @@ import type { Db, Prisma, Tx } from "@switchyard/db";
 import { poolConfigFromUrl } from "@switchyard/db";
 import pg from "pg";
 import { type Actor, type AuditEntry, recordAudit } from "../audit/record.ts";
+import type { CredentialVault } from "../providers/vault.ts";
 import { compileGatewayConfig } from "./compile.ts";
 
 const configLockId = 0x5357_0001; // "SW" + 1: one lock for all config writers
@@ -96,11 +97,14 @@ export async function createConfigBus(db: Db, databaseUrl: string): Promise<Conf
   };
 }
 
-/** Compiles and stores the next snapshot inside `tx`; the caller must hold the config lock. */
-async function storeNextSnapshot(tx: Tx): Promise<GatewayConfig> {
+/**
+ * Compiles and stores the next snapshot inside `tx`; the caller must hold the config lock.
+ * `vault` re-seals provider credentials for the data plane.
+ */
+async function storeNextSnapshot(tx: Tx, vault: CredentialVault): Promise<GatewayConfig> {
   const head = await tx.configSnapshot.findFirst({ orderBy: { version: "desc" }, select: { version: true } });
   const version = (head?.version ?? 0) + 1;
-  const config = await compileGatewayConfig(tx, version);
+  const config = await compileGatewayConfig(tx, version, vault);
   await tx.configSnapshot.create({ data: { version, config: config as unknown as Prisma.InputJsonValue } });
   await tx.$executeRaw`SELECT pg_notify(${notifyChannel}, ${String(version)})`;
   return config;
@@ -114,7 +118,7 @@ export type ConfigWriteResult<T> = { result: T; audit: AuditEntry };
  * transaction, so a committed change always has its snapshot.
  */
 export async function writeConfig<T>(
-  deps: { db: Db; bus: ConfigBus | null },
+  deps: { db: Db; bus: ConfigBus | null; vault: CredentialVault },
   actor: Actor,
   change: (tx: Tx) => Promise<ConfigWriteResult<T>>,
 ): Promise<{ result: T; version: number }> {
@@ -123,7 +127,7 @@ export async function writeConfig<T>(
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${configLockId})`;
       const { result, audit } = await change(tx);
       await recordAudit(tx, actor, audit);
-      const config = await storeNextSnapshot(tx);
+      const config = await storeNextSnapshot(tx, deps.vault);
       return { result, version: config.version };
     },
     { timeout: 15_000, maxWait: 10_000 },
@@ -133,7 +137,7 @@ export async function writeConfig<T>(
 }
 
 /** Makes sure a snapshot exists (first start, or after seeding) without an audit entry. */
-export async function ensureSnapshot(db: Db): Promise<number> {
+export async function ensureSnapshot(db: Db, vault: CredentialVault): Promise<number> {
   return db.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${configLockId})`;
     const head = await tx.configSnapshot.findFirst({
@@ -141,7 +145,7 @@ export async function ensureSnapshot(db: Db): Promise<number> {
       select: { version: true },
     });
     if (head) return head.version;
-    return (await storeNextSnapshot(tx)).version;
+    return (await storeNextSnapshot(tx, vault)).version;
   });
 }
 
@@ -153,9 +157,9 @@ export async function latestSnapshot(db: Db): Promise<{ version: number; config:
 }
 
 /** Stores a fresh snapshot of the current config (after seeding or a data migration). */
-export async function republishSnapshot(db: Db): Promise<number> {
+export async function republishSnapshot(db: Db, vault: CredentialVault): Promise<number> {
   return db.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${configLockId})`;
-    return (await storeNextSnapshot(tx)).version;
+    return (await storeNextSnapshot(tx, vault)).version;
   });
 }

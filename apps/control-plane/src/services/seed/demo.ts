@@ -9,6 +9,7 @@ import { displayPrefix, generateApiKeySecret, hashApiKey } from "@switchyard/cor
 import type { Db } from "@switchyard/db";
 import { hashPassword } from "../auth/passwords.ts";
 import { republishSnapshot } from "../config/publish.ts";
+import type { CredentialVault } from "../providers/vault.ts";
 
 export type DemoUser = { email: string; password: string; role: Role; name: string };
 export type DemoSeedInput = {
@@ -17,6 +18,8 @@ export type DemoSeedInput = {
   passwords?: Partial<Record<Role, string>>;
   /** The demo key's secret; a new one is generated when missing. */
   demoApiKey?: string;
+  /** Seals provider credentials into the snapshot the seed publishes. */
+  vault: CredentialVault;
 };
 export type DemoSeedResult = {
   /** Users created by this run, with their passwords (existing users are not listed). */
@@ -100,6 +103,6 @@ export async function seedDemoData(db: Db, input: DemoSeedInput): Promise<DemoSe
     });
   }
 
-  const snapshotVersion = await republishSnapshot(db);
+  const snapshotVersion = await republishSnapshot(db, input.vault);
   return { createdUsers, demoApiKey, demoModel, snapshotVersion };
 }

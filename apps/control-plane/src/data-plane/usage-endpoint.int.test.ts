@@ -1,0 +1,181 @@
+/** Usage ingest against the real Postgres: auth, validation, idempotency, exact rollups, last use. */
+import { randomUUID } from "node:crypto";
+import type { UsageEvent } from "@switchyard/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dataPlaneToken, type Harness, startHarness } from "../../test/harness.ts";
+
+let h: Harness;
+let keyId: string;
+beforeAll(async () => {
+  h = await startHarness();
+  // A key of this suite's own, so that its last use does not leak into other suites.
+  const demo = await h.db.apiKey.findFirstOrThrow({ where: { name: "Demo key" }, select: { orgId: true } });
+  keyId = (
+    await h.db.apiKey.create({
+      data: { orgId: demo.orgId, name: `usage ingest test ${randomUUID()}`, allowedModels: [] },
+      select: { id: true },
+    })
+  ).id;
+});
+afterAll(() => h.close());
+
+function post(body: unknown, token: string | null = dataPlaneToken) {
+  return fetch(`${h.url}/data-plane/v1/usage`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+    },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+function event(model: string, overrides: Partial<UsageEvent> = {}): UsageEvent {
+  return {
+    requestId: randomUUID(),
+    at: "2026-03-01T10:15:00.000Z",
+    keyId,
+    userId: null,
+    teamId: null,
+    model,
+    deploymentId: null,
+    providerId: null,
+    promptVersionId: null,
+    variant: null,
+    promptTokens: 100,
+    completionTokens: 20,
+    costMicros: 1_234_567,
+    latencyMs: 40,
+    ttftMs: null,
+    status: 200,
+    errorCode: null,
+    stream: false,
+    moderation: null,
+    ...overrides,
+  };
+}
+
+describe("POST /data-plane/v1/usage", () => {
+  it("refuses a missing or wrong data-plane token", async () => {
+    const batch = { events: [event("m")] };
+    expect((await post(batch, null)).status).toBe(401);
+    expect((await post(batch, "wrong-token")).status).toBe(401);
+    expect((await post(batch, `${dataPlaneToken}x`)).status).toBe(401);
+  });
+
+  it("answers 400 naming what is wrong with a bad body", async () => {
+    const notJson = await post("{not json");
+    expect(notJson.status).toBe(400);
+    expect(((await notJson.json()) as { error: { message: string } }).error.message).toMatch(
+      /not valid JSON/,
+    );
+
+    const empty = await post({ events: [] });
+    expect(empty.status).toBe(400);
+
+    const bad = await post({ events: [event("m", { promptTokens: -1, keyId: "not-a-uuid" })] });
+    expect(bad.status).toBe(400);
+    const body = (await bad.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("invalid_request");
+    expect(body.error.message).toMatch(/events\.0\.keyId/);
+    expect(body.error.message).toMatch(/events\.0\.promptTokens/);
+  });
+
+  it("answers 413 for a body past the size cap", async () => {
+    const res = await post(`{"events":["${"x".repeat(9 * 1024 * 1024)}"]}`);
+    expect(res.status).toBe(413);
+  });
+
+  it("ingests a batch once, however often it is delivered, with exact hourly rollups", async () => {
+    const model = `usage-test-${randomUUID()}`;
+    const hour = new Date("2026-03-01T10:00:00.000Z");
+    const big = 4_000_000_000_123; // past 32 bits: money never goes through a float sum
+    const events = [
+      event(model, { costMicros: big }),
+      event(model, { at: "2026-03-01T10:59:59.999Z", costMicros: 7, promptTokens: 3, completionTokens: 5 }),
+      event(model, {
+        status: 429,
+        errorCode: "rate_limited",
+        promptTokens: 0,
+        completionTokens: 0,
+        costMicros: 0,
+      }),
+      event(model, { at: "2026-03-01T11:00:00.000Z", latencyMs: 1000 }),
+      event(model, { keyId: null, at: "2026-03-01T10:30:00.000Z", status: 499, errorCode: "client_closed" }),
+    ];
+
+    const first = await post({ events: events.slice(0, 3) });
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ accepted: 3, duplicates: 0 });
+    // The same batch again (a lost answer, retried), then one overlapping the first.
+    expect(await (await post({ events: events.slice(0, 3) })).json()).toEqual({ accepted: 0, duplicates: 3 });
+    expect(await (await post({ events: events.slice(1) })).json()).toEqual({ accepted: 2, duplicates: 2 });
+    // Concurrent deliveries of one batch still count once.
+    const again = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        post({ events }).then((r) => r.json() as Promise<{ accepted: number }>),
+      ),
+    );
+    expect(again.reduce((sum, r) => sum + r.accepted, 0)).toBe(0);
+
+    expect(await h.db.usageEvent.count({ where: { model } })).toBe(5);
+    const rollups = await h.db.usageRollupHourly.findMany({
+      where: { model },
+      orderBy: [{ hour: "asc" }, { keyId: "asc" }],
+    });
+    expect(
+      rollups.map((r) => ({
+        hour: r.hour.toISOString(),
+        keyId: r.keyId,
+        requests: r.requests,
+        errors: r.errors,
+        promptTokens: r.promptTokens,
+        completionTokens: r.completionTokens,
+        costMicros: r.costMicros,
+        latencyMsSum: r.latencyMsSum,
+      })),
+    ).toEqual([
+      {
+        hour: hour.toISOString(),
+        keyId: "",
+        requests: 1,
+        errors: 1,
+        promptTokens: 100n,
+        completionTokens: 20n,
+        costMicros: 1_234_567n,
+        latencyMsSum: 40n,
+      },
+      {
+        hour: hour.toISOString(),
+        keyId,
+        requests: 3,
+        errors: 1,
+        promptTokens: 103n,
+        completionTokens: 25n,
+        costMicros: BigInt(big) + 7n,
+        latencyMsSum: 120n,
+      },
+      {
+        hour: "2026-03-01T11:00:00.000Z",
+        keyId,
+        requests: 1,
+        errors: 0,
+        promptTokens: 100n,
+        completionTokens: 20n,
+        costMicros: 1_234_567n,
+        latencyMsSum: 1000n,
+      },
+    ]);
+    const stored = await h.db.usageEvent.findUniqueOrThrow({ where: { requestId: events[0]!.requestId } });
+    expect(stored.costMicros).toBe(BigInt(big));
+  });
+
+  it("moves the key's last use forward, never back", async () => {
+    const model = `usage-test-${randomUUID()}`;
+    const late = "2099-06-01T12:00:00.000Z";
+    await post({ events: [event(model, { at: late })] });
+    await post({ events: [event(model, { at: "2099-05-01T12:00:00.000Z" })] });
+    const key = await h.db.apiKey.findUniqueOrThrow({ where: { id: keyId }, select: { lastUsedAt: true } });
+    expect(key.lastUsedAt?.toISOString()).toBe(late);
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * Usage ingest: writes a batch of the proxies' usage events and keeps the hourly rollups, in one
+ * SQL statement (so one transaction): events are inserted with `ON CONFLICT (request_id) DO
+ * NOTHING RETURNING`, and only the rows actually inserted are summed into `usage_rollup_hourly` and
+ * move `api_keys.last_used_at` forward. A batch delivered twice (at-least-once) therefore counts
+ * once. Money stays exact: costs are integer micro-dollars summed as bigint.
+ */
+import type { UsageBatch } from "@switchyard/core";
+import type { Db } from "@switchyard/db";
+
+export type IngestResult = { accepted: number; duplicates: number };
+
+/** Postgres's deadlock and serialization failures: safe to run the statement again. */
+function isRetryable(err: unknown): boolean {
+  const text = `${String(err)} ${JSON.stringify((err as { meta?: unknown })?.meta ?? null)}`;
+  return /40P01|40001|deadlock detected|could not serialize/i.test(text);
+}
+
+export async function ingestUsage(db: Db, batch: UsageBatch): Promise<IngestResult> {
+  // One parameter: the batch as JSON, expanded to typed rows by Postgres.
+  const events = JSON.stringify(batch.events);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const rows = await db.$queryRaw<{ accepted: number }[]>`
+        WITH input AS (
+          SELECT * FROM jsonb_to_recordset(${events}::jsonb) AS e(
+            "requestId" text, "at" timestamptz, "keyId" uuid, "userId" uuid, "teamId" uuid,
+            "model" text, "deploymentId" uuid, "providerId" uuid, "promptVersionId" text,
+            "variant" text, "promptTokens" int, "completionTokens" int, "costMicros" bigint,
+            "latencyMs" int, "ttftMs" int, "status" int, "errorCode" text, "stream" boolean,
+            "moderation" jsonb
+          )
+        ),
+        inserted AS (
+          INSERT INTO usage_events (
+            request_id, at, key_id, user_id, team_id, model, deployment_id, provider_id,
+            prompt_version_id, variant, prompt_tokens, completion_tokens, cost_micros, latency_ms,
+            ttft_ms, status, error_code, stream, moderation
+          )
+          SELECT "requestId", "at", "keyId", "userId", "teamId", "model", "deploymentId",
+            "providerId", "promptVersionId", "variant", "promptTokens", "completionTokens",
+            "costMicros", "latencyMs", "ttftMs", "status", "errorCode", "stream", "moderation"
+          FROM input
+          ON CONFLICT (request_id) DO NOTHING
+          RETURNING at, key_id, user_id, team_id, model, prompt_tokens, completion_tokens,
+            cost_micros, latency_ms, status
+        ),
+        rollup AS (
+          INSERT INTO usage_rollup_hourly (
+            hour, model, key_id, user_id, team_id, requests, errors, prompt_tokens,
+            completion_tokens, cost_micros, latency_ms_sum
+          )
+          SELECT date_trunc('hour', at, 'UTC'), model, COALESCE(key_id::text, ''),
+            COALESCE(user_id::text, ''), COALESCE(team_id::text, ''), count(*)::int,
+            (count(*) FILTER (WHERE status >= 400))::int, sum(prompt_tokens)::bigint,
+            sum(completion_tokens)::bigint, sum(cost_micros)::bigint, sum(latency_ms)::bigint
+          FROM inserted
+          GROUP BY 1, 2, 3, 4, 5
+          -- A fixed lock order, so concurrent batches touching the same rows queue, not deadlock.
+          ORDER BY 1, 2, 3, 4, 5
+          ON CONFLICT (hour, model, key_id, user_id, team_id) DO UPDATE SET
+            requests = usage_rollup_hourly.requests + EXCLUDED.requests,
+            errors = usage_rollup_hourly.errors + EXCLUDED.errors,
+            prompt_tokens = usage_rollup_hourly.prompt_tokens + EXCLUDED.prompt_tokens,
+            completion_tokens = usage_rollup_hourly.completion_tokens + EXCLUDED.completion_tokens,
+            cost_micros = usage_rollup_hourly.cost_micros + EXCLUDED.cost_micros,
+            latency_ms_sum = usage_rollup_hourly.latency_ms_sum + EXCLUDED.latency_ms_sum
+        ),
+        last_used AS (
+          UPDATE api_keys AS k
+          SET last_used_at = GREATEST(k.last_used_at, u.last)
+          FROM (
+            SELECT key_id, max(at) AS last FROM inserted WHERE key_id IS NOT NULL GROUP BY key_id
+          ) AS u
+          WHERE k.id = u.key_id AND (k.last_used_at IS NULL OR k.last_used_at < u.last)
+        )
+        SELECT count(*)::int AS accepted FROM inserted`;
+      const accepted = Number(rows[0]?.accepted ?? 0);
+      return { accepted, duplicates: batch.events.length - accepted };
+    } catch (err) {
+      if (attempt >= 3 || !isRetryable(err)) throw err;
+    }
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * Per-key rate limits through the proxy: shared by two proxy instances over the real Redis,
+ * in-process without Redis, token reservations settled to the real usage, and requests still
+ * served (unlimited) when Redis cannot be reached.
+ */
+import { randomUUID } from "node:crypto";
+import { createServer } from "node:net";
+import type { GatewayConfig } from "@switchyard/core";
+import { createMockProvider, type MockProvider } from "@switchyard/mock-provider";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { createProxy, type ProxyServer } from "../index.ts";
+import { silentLogger } from "../logger.ts";
+import { createFakeControlPlane } from "../testing/fake-control-plane.ts";
+import { defaultTimeouts, noPricing, testKey } from "../testing/gateway-config.ts";
+
+const token = "rate-limit-test-data-plane-token";
+const messages = [{ role: "user", content: "Say hello" }];
+// Fresh key ids per run: their buckets in the shared Redis never collide with an earlier run's.
+const keys = {
+  rpm5: { id: randomUUID(), secret: "sk-rpm-5", rpm: 5, tpm: null },
+  tpm100: { id: randomUUID(), secret: "sk-tpm-100", rpm: null, tpm: 100 },
+  rpm1: { id: randomUUID(), secret: "sk-rpm-1", rpm: 1, tpm: null },
+  free: { id: randomUUID(), secret: "sk-unlimited", rpm: null, tpm: null },
+};
+
+let mock: MockProvider;
+let cp: ReturnType<typeof createFakeControlPlane>;
+let cpUrl: string;
+const proxies: ProxyServer[] = [];
+
+function config(mockUrl: string): GatewayConfig {
+  return {
+    version: 1,
+    createdAt: new Date().toISOString(),
+    keys: Object.values(keys).map((k) =>
+      testKey({ id: k.id, rpm: k.rpm, tpm: k.tpm, secrets: [{ secret: k.secret }] }),
+    ),
+    providers: [{ id: "prov_mock", name: "mock", kind: "openai", baseUrl: `${mockUrl}/v1`, credentials: [] }],
+    models: [
+      {
+        name: "gpt-test",
+        kind: "chat",
+        pricing: noPricing,
+        deployments: [
+          { id: "dep_mock", providerId: "prov_mock", upstreamModel: "mock-gpt", timeouts: defaultTimeouts },
+        ],
+      },
+    ],
+  };
+}
+
+async function startProxy(redisUrl: string | undefined): Promise<string> {
+  const proxy = createProxy({
+    controlPlaneUrl: cpUrl,
+    dataPlaneToken: token,
+    redisUrl,
+    logger: silentLogger,
+    pollBackoff: { initialMs: 20, maxMs: 100 },
+  });
+  proxies.push(proxy);
+  const { url } = await proxy.listen(0);
+  const deadline = Date.now() + 10_000;
+  while (proxy.configStore.version === null) {
+    if (Date.now() > deadline) throw new Error("the proxy never loaded its config");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return url;
+}
+
+type ChatAnswer = {
+  error: { type: string; code: string; message: string };
+  usage: { total_tokens: number };
+};
+
+async function chat(url: string, secret: string, body: Record<string, unknown> = {}) {
+  const res = await fetch(`${url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${secret}` },
+    body: JSON.stringify({ model: "gpt-test", messages, ...body }),
+  });
+  return { res, body: (await res.json()) as ChatAnswer };
+}
+
+function limitHeaders(res: Response, kind: "requests" | "tokens") {
+  return {
+    limit: res.headers.get(`x-ratelimit-limit-${kind}`),
+    remaining: res.headers.get(`x-ratelimit-remaining-${kind}`),
+    reset: res.headers.get(`x-ratelimit-reset-${kind}`),
+  };
+}
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+beforeAll(async () => {
+  mock = createMockProvider();
+  const mockUrl = (await mock.listen(0)).url;
+  cp = createFakeControlPlane({ token, holdMs: 200 });
+  cpUrl = await cp.listen();
+  cp.publish(config(mockUrl));
+});
+
+afterEach(async () => {
+  await Promise.all(proxies.splice(0).map((p) => p.close()));
+});
+
+afterAll(async () => {
+  await cp.close();
+  await mock.close();
+});
+
+describe("rate limits", () => {
+  it("enforces one rpm limit across two proxies sharing Redis", async () => {
+    const redisUrl = inject("redisUrl");
+    const [a, b] = [await startProxy(redisUrl), await startProxy(redisUrl)];
+    const remaining: string[] = [];
+    for (const url of [a, b, a, b, a]) {
+      const { res } = await chat(url, keys.rpm5.secret);
+      expect(res.status).toBe(200);
+      const headers = limitHeaders(res, "requests");
+      expect(headers.limit).toBe("5");
+      expect(headers.reset).toMatch(/^\d+(ms|s)$|^1m0s$/);
+      remaining.push(headers.remaining!);
+    }
+    expect(remaining).toEqual(["4", "3", "2", "1", "0"]);
+
+    const { res, body } = await chat(b, keys.rpm5.secret);
+    expect(res.status).toBe(429);
+    expect(body.error).toMatchObject({ type: "rate_limit_error", code: "rate_limited" });
+    expect(body.error.message).toMatch(/5 requests per minute/);
+    const retryAfter = Number(res.headers.get("retry-after"));
+    // One request comes back every 12 s.
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(12);
+    expect(limitHeaders(res, "requests")).toMatchObject({ limit: "5", remaining: "0" });
+    expect(limitHeaders(res, "requests").reset).toMatch(/^\d+s$|^1m0s$/);
+    expect(res.headers.get("x-ratelimit-limit-tokens")).toBeNull();
+    expect((await chat(a, keys.rpm5.secret)).res.status).toBe(429);
+
+    // Another key is not affected, and an unlimited key gets no rate-limit headers.
+    const free = await chat(a, keys.free.secret);
+    expect(free.res.status).toBe(200);
+    expect(free.res.headers.get("x-ratelimit-limit-requests")).toBeNull();
+  });
+
+  it("enforces rpm in-process without Redis", async () => {
+    const url = await startProxy(undefined);
+    expect((await chat(url, keys.rpm1.secret)).res.status).toBe(200);
+    const refused = await chat(url, keys.rpm1.secret);
+    expect(refused.res.status).toBe(429);
+    expect(Number(refused.res.headers.get("retry-after"))).toBeGreaterThan(0);
+  });
+
+  it("reserves prompt and max_tokens against tpm, then settles to the real usage", async () => {
+    const url = await startProxy(inject("redisUrl"));
+    const tooLarge = await chat(url, keys.tpm100.secret, { max_tokens: 500 });
+    expect(tooLarge.res.status).toBe(429);
+    expect(tooLarge.body.error.message).toMatch(/more than this API key's limit of 100 tokens per minute/);
+    expect(tooLarge.res.headers.get("retry-after")).toBeNull();
+
+    const first = await chat(url, keys.tpm100.secret, { max_tokens: 50 });
+    expect(first.res.status).toBe(200);
+    const reservation = 100 - Number(limitHeaders(first.res, "tokens").remaining);
+    expect(reservation).toBeGreaterThanOrEqual(50);
+    const used = first.body.usage.total_tokens as number;
+    expect(used).toBeLessThan(reservation);
+
+    // The first request was settled to what it used, so the second reserves from 100 - used.
+    const second = await chat(url, keys.tpm100.secret, { max_tokens: 50 });
+    expect(second.res.status).toBe(200);
+    const left = Number(limitHeaders(second.res, "tokens").remaining);
+    expect(left).toBeGreaterThanOrEqual(100 - used - reservation);
+    expect(left).toBeLessThanOrEqual(100 - used - reservation + 1);
+
+    const third = await chat(url, keys.tpm100.secret, { max_tokens: 50 });
+    expect(third.res.status).toBe(429);
+    expect(third.body.error.message).toMatch(/100 tokens per minute/);
+    expect(Number(third.res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+  });
+
+  it("serves requests, unlimited, when Redis cannot be reached", async () => {
+    const url = await startProxy(`redis://127.0.0.1:${await closedPort()}`);
+    for (let i = 0; i < 3; i++) {
+      const { res } = await chat(url, keys.rpm1.secret);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("x-ratelimit-limit-requests")).toBeNull();
+    }
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    const errors = /switchyard_proxy_rate_limit_store_errors_total (\d+)/.exec(metrics);
+    expect(Number(errors?.[1])).toBeGreaterThanOrEqual(3);
+  });
+});

@@ -1,0 +1,322 @@
+/**
+ * Delivers usage events to the control plane (`POST {url}/data-plane/v1/usage`, body `UsageBatch`),
+ * at least once: events are queued in memory and sent in batches of up to `batchSize` or every
+ * `flushIntervalMs`. A batch that cannot be delivered (control plane down, 5xx, timeout) goes to
+ * the spool on disk and is retried with backoff, oldest first, until a 2xx; while the control plane
+ * is known to be down, new batches go straight to the spool. The spool is replayed on start, and
+ * `close()` delivers or spools what is still queued. The control plane ingests idempotently on
+ * requestId, so a batch sent twice (answer lost after it was stored) counts once.
+ *
+ * Memory is bounded: past `maxQueuedEvents` waiting in memory, the queue is spilled to the spool.
+ * Without a spool directory, undeliverable batches wait in memory up to that bound and the oldest
+ * are dropped past it (counted as `dropped`), and a shutdown during an outage loses them.
+ */
+import type { UsageEvent } from "@switchyard/core";
+import { errorFields, type Logger } from "../logger.ts";
+import type { ProxyMetrics } from "../metrics/metrics.ts";
+import { createSpool, eventsInSpoolFile } from "./spool.ts";
+
+export type UsageShipperOptions = {
+  controlPlaneUrl: string;
+  dataPlaneToken: string;
+  /** Where undelivered batches wait on disk; null to keep them in memory only. */
+  spoolDir: string | null;
+  log: Logger;
+  metrics: ProxyMetrics;
+  /** Events per POST (default 500). */
+  batchSize?: number;
+  /** Longest an event waits in memory before its batch is sent (default 250 ms). */
+  flushIntervalMs?: number;
+  /** Events held in memory before the queue is spilled to disk (default 10 000). */
+  maxQueuedEvents?: number;
+  /** Retry delays for the backlog (default 250 ms doubling to 10 s). */
+  backoff?: { initialMs: number; maxMs: number };
+  /** Per POST (default 10 s). */
+  requestTimeoutMs?: number;
+  /** Batches posted at once while the control plane is up (default 4). */
+  maxConcurrentSends?: number;
+};
+
+export type UsageShipper = {
+  enqueue(event: UsageEvent): void;
+  /** Opens the spool and starts replaying what an earlier run left in it. */
+  start(): Promise<void>;
+  /** Sends what is queued now and waits for the sends (tests, shutdown). */
+  flush(): Promise<void>;
+  /** Delivers or spools everything queued, and stops retrying. */
+  close(): Promise<void>;
+};
+
+type PostResult = "ok" | "rejected" | "retry";
+type MemoryBatch = { body: string; events: number };
+
+export function createUsageShipper(options: UsageShipperOptions): UsageShipper {
+  const { log, metrics } = options;
+  const url = `${options.controlPlaneUrl.replace(/\/+$/, "")}/data-plane/v1/usage`;
+  const headers = {
+    authorization: `Bearer ${options.dataPlaneToken}`,
+    "content-type": "application/json",
+  };
+  const batchSize = options.batchSize ?? 500;
+  const flushIntervalMs = options.flushIntervalMs ?? 250;
+  const maxQueuedEvents = options.maxQueuedEvents ?? 10_000;
+  const backoff = options.backoff ?? { initialMs: 250, maxMs: 10_000 };
+  const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+  const maxConcurrentSends = options.maxConcurrentSends ?? 4;
+  const spool = options.spoolDir === null ? null : createSpool(options.spoolDir);
+
+  let queue: UsageEvent[] = [];
+  let timer: NodeJS.Timeout | null = null;
+  /** Batches waiting in memory for a retry: without a spool, or when writing to it failed. */
+  const memoryBacklog: MemoryBatch[] = [];
+  let memoryBacklogEvents = 0;
+  let controlPlaneDown = false;
+  const inflight = new Set<Promise<void>>();
+  let sends = 0;
+  let draining: Promise<void> | null = null;
+  /** Set whenever a batch joins the backlog, so the drain loop looks again before it stops. */
+  let backlogGrew = false;
+  let wakeDrain: (() => void) | null = null;
+  let closed = false;
+  let closing: Promise<void> | null = null;
+
+  async function post(body: string): Promise<PostResult> {
+    try {
+      const res = await fetch(url, {
+        method: "POST",
+        headers,
+        body,
+        signal: AbortSignal.timeout(requestTimeoutMs),
+      });
+      const text = await res.text();
+      if (res.ok) return "ok";
+      if (res.status === 400 || res.status === 413 || res.status === 422) {
+        log.error("control plane rejected a usage batch; kept under the spool's rejected/", {
+          status: res.status,
+          answer: text.slice(0, 500),
+        });
+        return "rejected";
+      }
+      if (!controlPlaneDown) log.warn("usage delivery failed; retrying", { status: res.status });
+      return "retry";
+    } catch (err) {
+      if (!controlPlaneDown) log.warn("usage delivery failed; retrying", errorFields(err));
+      return "retry";
+    }
+  }
+
+  function pushMemory(batch: MemoryBatch): void {
+    memoryBacklog.push(batch);
+    memoryBacklogEvents += batch.events;
+    while (memoryBacklogEvents > maxQueuedEvents && memoryBacklog.length > 1) {
+      const dropped = memoryBacklog.shift()!;
+      memoryBacklogEvents -= dropped.events;
+      metrics.usageEvents.inc({ outcome: "dropped" }, dropped.events);
+      log.error("usage backlog full; dropped the oldest batch", { events: dropped.events });
+    }
+    metrics.usageBacklog.set(memoryBacklog.length);
+  }
+
+  /** Keeps an undelivered batch for the retry loop: on disk when there is a spool. */
+  async function toBacklog(body: string, events: number): Promise<void> {
+    if (spool !== null) {
+      try {
+        await spool.write(body, events);
+        metrics.usageEvents.inc({ outcome: "spooled" }, events);
+        metrics.usageBacklog.inc();
+      } catch (err) {
+        log.error("cannot write to the usage spool; keeping the batch in memory", {
+          dir: spool.dir,
+          ...errorFields(err),
+        });
+        pushMemory({ body, events });
+      }
+    } else {
+      pushMemory({ body, events });
+    }
+    backlogGrew = true;
+    startDrain();
+  }
+
+  async function deadLetter(body: string, events: number): Promise<void> {
+    metrics.usageEvents.inc({ outcome: "rejected" }, events);
+    if (spool === null) return;
+    await spool.write(body, events, true).catch((err: unknown) => {
+      log.error("cannot keep a rejected usage batch", errorFields(err));
+    });
+  }
+
+  async function send(body: string, events: number): Promise<void> {
+    sends++;
+    try {
+      const result = await post(body);
+      if (result === "ok") metrics.usageEvents.inc({ outcome: "delivered" }, events);
+      else if (result === "rejected") await deadLetter(body, events);
+      else {
+        if (!controlPlaneDown) log.warn("control plane unreachable; spooling usage events", { url });
+        controlPlaneDown = true;
+        await toBacklog(body, events);
+      }
+    } finally {
+      sends--;
+    }
+  }
+
+  function track(pending: Promise<void>): void {
+    inflight.add(pending);
+    pending
+      .catch((err: unknown) => log.error("usage delivery failed unexpectedly", errorFields(err)))
+      .finally(() => {
+        inflight.delete(pending);
+        if (queue.length > 0 && !closed) scheduleFlush();
+      });
+  }
+
+  function scheduleFlush(): void {
+    if (timer !== null || closed) return;
+    timer = setTimeout(flushNow, flushIntervalMs);
+    timer.unref();
+  }
+
+  function takeBatch(): UsageEvent[] {
+    if (queue.length <= batchSize) {
+      const all = queue;
+      queue = [];
+      return all;
+    }
+    return queue.splice(0, batchSize);
+  }
+
+  function flushNow(): void {
+    if (timer !== null) {
+      clearTimeout(timer);
+      timer = null;
+    }
+    while (queue.length > 0) {
+      const sendNow = !controlPlaneDown && (closed || sends < maxConcurrentSends);
+      // With every send slot busy, events wait in memory, up to the bound; past it they spill to disk.
+      if (!sendNow && !controlPlaneDown && queue.length < maxQueuedEvents) return;
+      const events = takeBatch();
+      const body = JSON.stringify({ events });
+      track(sendNow ? send(body, events.length) : toBacklog(body, events.length));
+    }
+  }
+
+  /** Delivers one backlog batch; "empty" when there is none left. */
+  async function drainOne(): Promise<"empty" | "failed" | "progress"> {
+    const memory = memoryBacklog[0];
+    if (memory !== undefined) {
+      const result = await post(memory.body);
+      if (result === "retry") return "failed";
+      const at = memoryBacklog.indexOf(memory);
+      if (at !== -1) {
+        memoryBacklog.splice(at, 1);
+        memoryBacklogEvents -= memory.events;
+      }
+      metrics.usageBacklog.set(memoryBacklog.length);
+      if (result === "ok") metrics.usageEvents.inc({ outcome: "delivered" }, memory.events);
+      else metrics.usageEvents.inc({ outcome: "rejected" }, memory.events);
+      return "progress";
+    }
+    if (spool === null) return "empty";
+    const names = await spool.list();
+    metrics.usageBacklog.set(names.length);
+    if (names.length === 0) return "empty";
+    for (const name of names) {
+      if (closed) return "progress";
+      let body: string;
+      try {
+        body = await spool.read(name);
+      } catch {
+        continue; // delivered and removed by a concurrent pass
+      }
+      const result = await post(body);
+      if (result === "retry") return "failed";
+      const events = eventsInSpoolFile(name);
+      if (result === "ok") {
+        await spool.remove(name);
+        metrics.usageEvents.inc({ outcome: "delivered" }, events);
+      } else {
+        await spool.reject(name);
+        metrics.usageEvents.inc({ outcome: "rejected" }, events);
+      }
+      metrics.usageBacklog.dec();
+    }
+    return "progress";
+  }
+
+  async function drain(): Promise<void> {
+    let delayMs = backoff.initialMs;
+    try {
+      while (!closed) {
+        backlogGrew = false;
+        const result = await drainOne();
+        if (result === "failed") {
+          if (closed) break;
+          await new Promise<void>((resolve) => {
+            const sleep = setTimeout(resolve, delayMs);
+            wakeDrain = () => {
+              clearTimeout(sleep);
+              resolve();
+            };
+          });
+          wakeDrain = null;
+          delayMs = Math.min(delayMs * 2, backoff.maxMs);
+          continue;
+        }
+        delayMs = backoff.initialMs;
+        if (result === "empty" && !backlogGrew) {
+          if (controlPlaneDown) log.info("control plane reachable again; usage backlog delivered", { url });
+          controlPlaneDown = false;
+          break;
+        }
+      }
+    } catch (err) {
+      log.error("usage spool replay failed; retrying on the next undelivered batch", errorFields(err));
+    }
+    // Cleared in the same turn as the last look at the backlog, so a batch that joins it later
+    // always starts a new pass.
+    draining = null;
+  }
+
+  function startDrain(): void {
+    if (draining === null && !closed) draining = drain();
+  }
+
+  async function settle(): Promise<void> {
+    while (inflight.size > 0) await Promise.allSettled([...inflight]);
+  }
+
+  return {
+    enqueue(event) {
+      queue.push(event);
+      if (queue.length >= batchSize) flushNow();
+      else scheduleFlush();
+    },
+    async start() {
+      if (spool === null) return;
+      await spool.open();
+      if ((await spool.list()).length > 0) startDrain();
+    },
+    async flush() {
+      flushNow();
+      await settle();
+    },
+    close() {
+      closing ??= (async () => {
+        closed = true;
+        wakeDrain?.();
+        flushNow();
+        await settle();
+        await draining;
+        if (memoryBacklogEvents > 0) {
+          metrics.usageEvents.inc({ outcome: "dropped" }, memoryBacklogEvents);
+          log.error("shutting down with undelivered usage events and no spool to keep them", {
+            events: memoryBacklogEvents,
+          });
+        }
+      })();
+      return closing;
+    },
+  };
+}

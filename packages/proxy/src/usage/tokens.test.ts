@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { formatReset } from "../limits/rate-limit.ts";
+import {
+  completionBound,
+  estimatePromptTokens,
+  generatedTextBytes,
+  scanUsage,
+  tokensForBytes,
+} from "./tokens.ts";
+
+const buf = (s: string) => Buffer.from(s);
+
+describe("token counting", () => {
+  it("estimates prompt tokens from message text, about four characters a token plus framing", () => {
+    expect(estimatePromptTokens([{ role: "user", content: "12345678" }])).toBe(2 + 4);
+    expect(
+      estimatePromptTokens([
+        { role: "system", content: "abcd" },
+        { role: "user", content: [{ type: "text", text: "abcdefgh" }, { type: "image_url" }] },
+      ]),
+    ).toBe(3 + 8);
+    expect(estimatePromptTokens([null, { role: "user" }])).toBe(8);
+  });
+
+  it("reads the completion bound from max_completion_tokens, else max_tokens", () => {
+    expect(completionBound({ max_tokens: 50 })).toBe(50);
+    expect(completionBound({ max_completion_tokens: 20, max_tokens: 50 })).toBe(20);
+    expect(completionBound({ max_tokens: "50" })).toBe(0);
+    expect(completionBound({})).toBe(0);
+  });
+
+  it("finds the provider's usage in a JSON body or a stream chunk", () => {
+    expect(
+      scanUsage(
+        buf(
+          '{"choices":[],"usage":{"prompt_tokens":12,"completion_tokens":34,"total_tokens":46,"prompt_tokens_details":{"cached_tokens":2}}}',
+        ),
+      ),
+    ).toEqual({ promptTokens: 12, completionTokens: 34 });
+    expect(scanUsage(buf('data: {"usage": {"prompt_tokens" : 7, "completion_tokens": 0}}\n\n'))).toEqual({
+      promptTokens: 7,
+      completionTokens: 0,
+    });
+    expect(scanUsage(buf('data: {"choices":[{"delta":{"content":"hi"}}],"usage":null}\n\n'))).toBeNull();
+    expect(scanUsage(buf('{"choices":[]}'))).toBeNull();
+  });
+
+  it("counts the bytes of generated text and tool-call arguments, escapes included", () => {
+    const chunk =
+      'data: {"choices":[{"delta":{"content":"Hello"}}]}\n\ndata: {"choices":[{"delta":{"content":"a \\"b\\""}}]}\n\n' +
+      'data: {"choices":[{"delta":{"tool_calls":[{"function":{"arguments":"{\\"x\\":1}"}}]}}]}\n\n';
+    expect(generatedTextBytes(buf(chunk))).toBe(5 + 7 + 9);
+    expect(generatedTextBytes(buf('{"content":null}'))).toBe(0);
+    expect(tokensForBytes(9)).toBe(3);
+  });
+});
+
+describe("x-ratelimit-reset-* durations", () => {
+  it("are written as OpenAI writes them", () => {
+    expect(formatReset(0)).toBe("0s");
+    expect(formatReset(250)).toBe("250ms");
+    expect(formatReset(11_200)).toBe("12s");
+    expect(formatReset(60_000)).toBe("1m0s");
+    expect(formatReset(95_000)).toBe("1m35s");
+  });
+});
