@@ -10,6 +10,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { anthropicError, anthropicMessageJson, anthropicReply, anthropicStreamEvents } from "./anthropic.ts";
 import {
   defaultKnobs,
   describeKnob,
@@ -33,14 +34,17 @@ import {
 export type MockProviderOptions = {
   /** Instance knobs; the rest keep their defaults. */
   knobs?: Partial<Knobs>;
-  /** When set, `/v1/*` requests must carry `Authorization: Bearer <apiKey>` (else 401 invalid_api_key). */
+  /**
+   * When set, `/v1/*` requests must carry `Authorization: Bearer <apiKey>` (else 401 invalid_api_key);
+   * `/v1/messages` requests must carry it as `x-api-key` (else Anthropic's 401 authentication_error).
+   */
   apiKey?: string;
   /** Model ids listed by `GET /v1/models` (default: mock-gpt, mock-gpt-mini, mock-embed). */
   models?: readonly string[];
 };
 
 /** What a stats key names: one per route, `not_found` for the rest. The `/_mock/*` admin routes are not counted. */
-export type Endpoint = "chat.completions" | "embeddings" | "models" | "healthz" | "not_found";
+export type Endpoint = "chat.completions" | "embeddings" | "messages" | "models" | "healthz" | "not_found";
 
 export type MockStats = {
   /** Requests received (admin routes excluded). */
@@ -183,7 +187,7 @@ function optionalPositiveInt(value: unknown, max: number): number | undefined | 
 type Exchange = {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
-  readonly endpoint: "chat.completions" | "embeddings";
+  readonly endpoint: "chat.completions" | "embeddings" | "messages";
   readonly knobs: Knobs;
   readonly arrivedAt: number;
   timer: NodeJS.Timeout | null;
@@ -343,13 +347,14 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
     let endpoint: Endpoint;
     if (method === "POST" && path === "/v1/chat/completions") endpoint = "chat.completions";
     else if (method === "POST" && path === "/v1/embeddings") endpoint = "embeddings";
+    else if (method === "POST" && path === "/v1/messages") endpoint = "messages";
     else if (method === "GET" && (path === "/v1/models" || modelBodies.has(path))) endpoint = "models";
     else if (method === "GET" && path === "/healthz") endpoint = "healthz";
     else endpoint = "not_found";
     stats.total++;
     stats.byEndpoint[endpoint] = (stats.byEndpoint[endpoint] ?? 0) + 1;
 
-    if (endpoint === "chat.completions" || endpoint === "embeddings") {
+    if (endpoint === "chat.completions" || endpoint === "embeddings" || endpoint === "messages") {
       modelRequest(req, res, endpoint);
       return;
     }
@@ -441,6 +446,10 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
       payload = undefined;
     }
     if (knobs.recordRequests > 0) record(ex, payload ?? body?.toString("utf8") ?? "");
+    if (endpoint === "messages") {
+      anthropicExchange(ex, payload);
+      return;
+    }
     if (expectedAuthorization !== null && ex.req.headers.authorization !== expectedAuthorization) {
       sendJson(res, endpoint, 401, invalidApiKeyBody);
       return;
@@ -464,6 +473,55 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
     }
     if (endpoint === "chat.completions") chatCompletion(ex, payload);
     else embeddings(ex, payload);
+  }
+
+  /** `POST /v1/messages`: the same checks and knobs as the OpenAI routes, in Anthropic's shapes. */
+  function anthropicExchange(ex: Exchange, payload: unknown): void {
+    const { res, endpoint, knobs: k } = ex;
+    if (options.apiKey !== undefined && ex.req.headers["x-api-key"] !== options.apiKey) {
+      sendJson(res, endpoint, 401, anthropicError(401, "invalid x-api-key"));
+      return;
+    }
+    if (typeof ex.req.headers["anthropic-version"] !== "string") {
+      sendJson(res, endpoint, 400, anthropicError(400, "anthropic-version: header is required"));
+      return;
+    }
+    if (k.rateLimit > 0) {
+      const message = "Number of requests has exceeded your rate limit (injected by the rateLimit knob).";
+      sendJson(res, endpoint, 429, anthropicError(429, message), k.rateLimit);
+      return;
+    }
+    if (k.errorStatus > 0) {
+      const message = `Mock error ${k.errorStatus} injected by the errorStatus knob.`;
+      sendJson(res, endpoint, k.errorStatus, anthropicError(k.errorStatus, message));
+      return;
+    }
+    faultCounter++;
+    if (k.failEvery > 0 && faultCounter % k.failEvery === 0) {
+      sendJson(
+        res,
+        endpoint,
+        500,
+        anthropicError(500, "Internal server error (injected by the failEvery knob)."),
+      );
+      return;
+    }
+    if (!isRecord(payload)) {
+      sendJson(res, endpoint, 400, anthropicError(400, "The request body is not a valid JSON object."));
+      return;
+    }
+    const reply = anthropicReply(payload, k, ++sequence);
+    if ("error" in reply) {
+      sendJson(res, endpoint, 400, reply.error);
+      return;
+    }
+    const id = `msg_mock${sequence.toString(36)}`;
+    if (payload.stream === true) {
+      const { events, firstTokenEvent, tokenEvents } = anthropicStreamEvents(id, reply);
+      pumpEvents(ex, events.length, firstTokenEvent, tokenEvents, (e) => events[e]!);
+      return;
+    }
+    sendJson(res, endpoint, 200, anthropicMessageJson(id, reply));
   }
 
   function record(ex: Exchange, body: unknown): void {
@@ -589,7 +647,6 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
     reply: ChatReply,
     usageJson: string | null,
   ): void {
-    const { res, knobs: k } = ex;
     const head = `data: {"id":"${id}","object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(model)},"system_fingerprint":"${systemFingerprint}","choices":[`;
     // With include_usage, OpenAI sends `"usage":null` on every chunk but the last.
     const tail = usageJson === null ? "]}\n\n" : `],"usage":null}\n\n`;
@@ -616,7 +673,24 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
       return "data: [DONE]\n\n";
     };
 
+    pumpEvents(ex, total, 1, tokenEvents, eventAt);
+  }
+
+  /**
+   * Writes the `total` events of a stream as they fall due: token events (`tokenEvents` of them,
+   * from `firstTokenEvent`) paced by tokensPerSecond after ttftMs, the socket cut after
+   * dropAfterChunks events, and back-pressure honoured.
+   */
+  function pumpEvents(
+    ex: Exchange,
+    total: number,
+    firstTokenEvent: number,
+    tokenEvents: number,
+    eventAt: (e: number) => string,
+  ): void {
+    const { res, knobs: k } = ex;
     const interval = k.tokensPerSecond > 0 ? 1000 / k.tokensPerSecond : 0;
+    const lastTokenEvent = firstTokenEvent + tokenEvents - 1;
     let next = 0;
     let firstTokenAt = 0;
     const pump = (): void => {
@@ -633,9 +707,9 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
           return;
         }
         const flowing = res.write(event);
-        if (e === 1) firstTokenAt = performance.now();
-        if (interval > 0 && e >= 1 && e < tokenEvents) {
-          const wait = firstTokenAt + e * interval - performance.now();
+        if (e === firstTokenEvent) firstTokenAt = performance.now();
+        if (interval > 0 && e >= firstTokenEvent && e < lastTokenEvent) {
+          const wait = firstTokenAt + (e - firstTokenEvent + 1) * interval - performance.now();
           if (wait >= 1) {
             arm(ex, wait, pump);
             return;

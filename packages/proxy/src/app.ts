@@ -10,6 +10,7 @@ import type { ProxyDeps, RequestContext, Route, RouteHandler } from "./http/cont
 import { sendError, toAppError } from "./http/errors.ts";
 import { errorFields } from "./logger.ts";
 import { chatCompletions } from "./routes/chat-completions.ts";
+import { embeddings } from "./routes/embeddings.ts";
 import { healthz } from "./routes/health.ts";
 import { metrics } from "./routes/metrics.ts";
 import { listModels } from "./routes/models.ts";
@@ -18,6 +19,7 @@ export const routes = [
   { method: "GET", path: "/healthz", handler: healthz },
   { method: "GET", path: "/metrics", handler: metrics },
   { method: "POST", path: "/v1/chat/completions", handler: chatCompletions },
+  { method: "POST", path: "/v1/embeddings", handler: embeddings },
   { method: "GET", path: "/v1/models", handler: listModels },
 ] as const satisfies readonly Route[];
 

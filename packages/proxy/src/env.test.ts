@@ -11,6 +11,7 @@ describe("parseProxyEnv", () => {
       PROXY_HOST: "127.0.0.1",
       PROXY_SNAPSHOT_PATH: ".data/proxy-snapshot.json",
       PROXY_MAX_BODY_BYTES: 4 * 1024 * 1024,
+      PROXY_USAGE_SPOOL_DIR: ".data/usage-spool",
     });
     expect(parseProxyEnv({ ...required, PROXY_PORT: "", PROXY_MAX_BODY_BYTES: "1024" })).toMatchObject({
       PROXY_PORT: 8080,
@@ -32,6 +33,12 @@ describe("parseProxyEnv", () => {
     expect(() => parseProxyEnv({ ...required, PROXY_PORT: "70000" })).toThrow(/PROXY_PORT/);
     expect(() => parseProxyEnv({ ...required, CONTROL_PLANE_URL: "localhost:4000" })).toThrow(
       /CONTROL_PLANE_URL/,
+    );
+    expect(() => parseProxyEnv({ ...required, REDIS_URL: "127.0.0.1:6379" })).toThrow(
+      /REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/,
+    );
+    expect(parseProxyEnv({ ...required, REDIS_URL: "redis://127.0.0.1:6379" }).REDIS_URL).toBe(
+      "redis://127.0.0.1:6379",
     );
   });
 });

@@ -20,6 +20,12 @@ export const ProxyEnv = z.object({
     .int()
     .positive()
     .default(4 * 1024 * 1024),
+  /** Shared rate-limit state across replicas; unset = in-process limits (a single replica). */
+  REDIS_URL: z
+    .url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379" })
+    .optional(),
+  /** Undelivered usage batches wait here for the control plane, across restarts. */
+  PROXY_USAGE_SPOOL_DIR: z.string().min(1).default(".data/usage-spool"),
 });
 export type ProxyEnv = z.infer<typeof ProxyEnv>;
 

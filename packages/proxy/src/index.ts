@@ -3,17 +3,23 @@
  * upstream pools, metrics) that tests and the quick-start launcher start in-process; `main.ts` is
  * the same thing driven by environment variables.
  */
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer, STATUS_CODES } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { AppError } from "@switchyard/core";
+import { createStore } from "@switchyard/store";
 import { createRequestListener } from "./app.ts";
 import { compileSnapshot } from "./config/compile.ts";
 import { createConfigPoller } from "./config/poller.ts";
 import { createSnapshotWriter, readSnapshotFile } from "./config/snapshot-file.ts";
 import { ConfigStore } from "./config/store.ts";
 import type { ProxyDeps } from "./http/context.ts";
+import { errorBody } from "./http/errors.ts";
+import { createRateLimiter } from "./limits/rate-limit.ts";
 import { errorFields, jsonLogger, type Logger } from "./logger.ts";
 import { createProxyMetrics } from "./metrics/metrics.ts";
+import { createCredentialAlerts } from "./providers/credential-alerts.ts";
 import { UpstreamPools } from "./providers/pools.ts";
+import { createUsageShipper, type UsageShipperOptions } from "./usage/shipper.ts";
 
 export type ProxyOptions = {
   /** Base URL of the control plane; the config long-poll goes to `{url}/data-plane/v1/config`. */
@@ -28,6 +34,17 @@ export type ProxyOptions = {
   pollBackoff?: { initialMs: number; maxMs: number };
   /** How long `close()` lets in-flight requests finish before cutting them (default 10 s). */
   shutdownGraceMs?: number;
+  /** Least time between two credential-fallback alerts about one provider (default 60 s). */
+  credentialAlertIntervalMs?: number;
+  /** Redis shared by the replicas for rate limits; unset = in-process limits (one replica). */
+  redisUrl?: string | undefined;
+  /** Where undelivered usage batches wait for the control plane across restarts; null = memory only. */
+  usageSpoolDir?: string | null;
+  /** Tuning of usage delivery (batch size, flush interval, retry backoff), for tests. */
+  usageShipping?: Pick<
+    UsageShipperOptions,
+    "batchSize" | "flushIntervalMs" | "maxQueuedEvents" | "backoff" | "requestTimeoutMs"
+  >;
 };
 
 export type ProxyServer = {
@@ -40,11 +57,55 @@ export type ProxyServer = {
 
 export const defaultMaxBodyBytes = 4 * 1024 * 1024;
 
+/**
+ * A request Node's HTTP parser rejects (bad method, broken headers, invalid chunking) never reaches
+ * a handler; it still gets an OpenAI-shaped 4xx rather than Node's bodyless one.
+ */
+function answerMalformedRequest(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === "ECONNRESET" || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status =
+    err.code === "HPE_HEADER_OVERFLOW" ? 431 : err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
+  const detail = typeof err.code === "string" && /^[A-Z_]{1,64}$/.test(err.code) ? ` (${err.code})` : "";
+  const body = JSON.stringify(
+    errorBody(
+      new AppError(
+        "invalid_request",
+        `The HTTP request is malformed${detail}; send a valid HTTP/1.1 request.`,
+      ),
+    ),
+  );
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
 export function createProxy(options: ProxyOptions): ProxyServer {
   const log = options.logger ?? jsonLogger;
   const store = new ConfigStore();
   const metrics = createProxyMetrics();
   const pools = new UpstreamPools();
+  const credentialAlerts = createCredentialAlerts({
+    controlPlaneUrl: options.controlPlaneUrl,
+    dataPlaneToken: options.dataPlaneToken,
+    registry: metrics.registry,
+    log,
+    ...(options.credentialAlertIntervalMs === undefined
+      ? {}
+      : { intervalMs: options.credentialAlertIntervalMs }),
+  });
+  const kv = createStore(options.redisUrl, { prefix: "sy:px:" });
+  const usage = createUsageShipper({
+    controlPlaneUrl: options.controlPlaneUrl,
+    dataPlaneToken: options.dataPlaneToken,
+    spoolDir: options.usageSpoolDir ?? null,
+    log,
+    metrics,
+    ...options.usageShipping,
+  });
   const snapshotPath = options.snapshotPath ?? null;
   const writer =
     snapshotPath === null
@@ -56,8 +117,11 @@ export function createProxy(options: ProxyOptions): ProxyServer {
     store,
     metrics,
     pools,
+    credentialAlerts,
     log,
     maxBodyBytes: options.maxBodyBytes ?? defaultMaxBodyBytes,
+    rateLimiter: createRateLimiter({ store: kv, metrics, log }),
+    usage,
   };
   const poller = createConfigPoller({
     controlPlaneUrl: options.controlPlaneUrl,
@@ -70,11 +134,18 @@ export function createProxy(options: ProxyOptions): ProxyServer {
   });
   // keepAliveTimeout above the usual 60 s load-balancer idle timeout, so the proxy never closes first.
   const server = createServer({ keepAliveTimeout: 65_000 }, createRequestListener(deps));
+  server.on("clientError", answerMalformedRequest);
 
   store.onSwap((snapshot, source) => {
     metrics.configVersion.set(snapshot.version);
     pools.retainOnly(snapshot);
     log.info("config snapshot loaded", { version: snapshot.version, source });
+    for (const provider of snapshot.providers.values()) {
+      for (const warning of provider.credentialWarnings) log.warn(warning, { providerId: provider.id });
+      if (provider.headers === null && provider.unavailableReason !== null) {
+        log.error("provider unavailable", { providerId: provider.id, reason: provider.unavailableReason });
+      }
+    }
   });
 
   async function restorePersistedSnapshot(): Promise<void> {
@@ -82,7 +153,7 @@ export function createProxy(options: ProxyOptions): ProxyServer {
     const read = await readSnapshotFile(snapshotPath);
     if (read.ok) {
       try {
-        store.swap(compileSnapshot(read.config), "file");
+        store.swap(compileSnapshot(read.config, { dataPlaneToken: options.dataPlaneToken }), "file");
       } catch (err) {
         log.error("persisted config snapshot cannot be compiled; ignoring it", {
           path: snapshotPath,
@@ -111,6 +182,10 @@ export function createProxy(options: ProxyOptions): ProxyServer {
     clearInterval(sweep);
     clearTimeout(grace);
     await pools.close();
+    await credentialAlerts.close();
+    // Every request has finished: its usage event is queued; deliver or spool them all.
+    await usage.close();
+    await kv.close();
     await writer?.flush();
   }
 
@@ -118,6 +193,10 @@ export function createProxy(options: ProxyOptions): ProxyServer {
     configStore: store,
     async listen(port = 0, host = "127.0.0.1") {
       await restorePersistedSnapshot();
+      await usage.start();
+      // Limits apply from the first request when Redis is up; when it is not, the proxy serves anyway.
+      if (!(await kv.ready(2000)))
+        log.warn("Redis is not reachable; rate limits are not enforced until it is");
       await new Promise<void>((resolve, reject) => {
         server.once("error", reject);
         server.listen(port, host, () => {
@@ -131,7 +210,9 @@ export function createProxy(options: ProxyOptions): ProxyServer {
       return { url: `http://${shownHost}:${address.port}`, port: address.port };
     },
     close() {
-      closing ??= server.listening ? shutdown() : Promise.all([poller.stop(), pools.close()]).then(() => {});
+      closing ??= server.listening
+        ? shutdown()
+        : Promise.all([poller.stop(), pools.close(), usage.close().then(() => kv.close())]).then(() => {});
       return closing;
     },
   };

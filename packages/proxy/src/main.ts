@@ -20,6 +20,8 @@ const proxy = createProxy({
   dataPlaneToken: env.DATA_PLANE_TOKEN,
   snapshotPath: env.PROXY_SNAPSHOT_PATH,
   maxBodyBytes: env.PROXY_MAX_BODY_BYTES,
+  redisUrl: env.REDIS_URL,
+  usageSpoolDir: env.PROXY_USAGE_SPOOL_DIR,
   logger: jsonLogger,
 });
 

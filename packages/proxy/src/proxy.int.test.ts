@@ -443,10 +443,10 @@ describe("upstream failures", () => {
     });
   });
 
-  it("answers 502 for a provider whose credential it cannot decrypt yet", async () => {
+  it("answers 502 for a provider whose credential it cannot decrypt", async () => {
     const error = await errorOf(await chat({ model: "gpt-sealed", messages }));
     expect(error).toMatchObject({ status: 502, code: "upstream_error" });
-    expect(error.message).toBe("provider credential decryption not configured");
+    expect(error.message).toMatch(/could not be decrypted.*DATA_PLANE_TOKEN/);
   });
 });
 

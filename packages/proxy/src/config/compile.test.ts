@@ -1,4 +1,5 @@
 import { GatewayConfig } from "@switchyard/core";
+import { sealSecret, snapshotSealingKey } from "@switchyard/core/crypto/seal";
 import { hashApiKey } from "@switchyard/core/keys/secret";
 import { describe, expect, it } from "vitest";
 import { noPricing, testConfig, testKey } from "../testing/gateway-config.ts";
@@ -49,21 +50,20 @@ describe("compileSnapshot", () => {
     });
   });
 
-  it("marks providers it cannot call yet instead of rejecting the snapshot", () => {
+  it("opens sealed credentials into the upstream headers of each provider kind", () => {
+    const token = "data-plane-token-for-tests";
+    const key = snapshotSealingKey(token);
     const config = testConfig();
     const deployment = config.models[0]!.deployments[0]!;
     config.providers.push(
       {
-        id: "prov_sealed",
-        name: "sealed",
+        id: "prov_openai",
+        name: "openai",
         kind: "openai",
         baseUrl: "https://api.openai.com/v1",
         credentials: [
-          {
-            id: "cred_sealed",
-            role: "primary",
-            sealed: { keyVersion: 1, iv: "aXY=", tag: "dGFn", ciphertext: "Y3Q=" },
-          },
+          { id: "cred_new", role: "primary", sealed: sealSecret("sk-new", key, "cred_new") },
+          { id: "cred_old", role: "fallback", sealed: sealSecret("sk-old", key, "cred_old") },
         ],
       },
       {
@@ -71,15 +71,15 @@ describe("compileSnapshot", () => {
         name: "claude",
         kind: "anthropic",
         baseUrl: "https://api.anthropic.com",
-        credentials: [],
+        credentials: [{ id: "cred_a", role: "primary", sealed: sealSecret("sk-ant", key, "cred_a") }],
       },
     );
     config.models.push(
       {
-        name: "sealed-model",
+        name: "openai-model",
         kind: "chat",
         pricing: noPricing,
-        deployments: [{ ...deployment, id: "d2", providerId: "prov_sealed" }],
+        deployments: [{ ...deployment, id: "d2", providerId: "prov_openai" }],
       },
       {
         name: "claude-model",
@@ -88,13 +88,71 @@ describe("compileSnapshot", () => {
         deployments: [{ ...deployment, id: "d3", providerId: "prov_claude" }],
       },
     );
-    const snapshot = compileSnapshot(config);
-    const sealed = snapshot.models.get("sealed-model")?.deployments[0].provider;
-    expect(sealed?.unavailableReason).toBe("provider credential decryption not configured");
-    expect(sealed?.headers).toBeNull();
-    expect(snapshot.models.get("claude-model")?.deployments[0].provider.unavailableReason).toMatch(
-      /anthropic/,
-    );
+    const snapshot = compileSnapshot(config, { dataPlaneToken: token });
+    const openai = snapshot.providers.get("prov_openai")!;
+    expect(openai.unavailableReason).toBeNull();
+    expect(openai.headers).toEqual({ "content-type": "application/json", authorization: "Bearer sk-new" });
+    expect(openai.credentialId).toBe("cred_new");
+    expect(openai.fallback).toEqual({
+      id: "cred_old",
+      headers: { "content-type": "application/json", authorization: "Bearer sk-old" },
+    });
+    expect(openai.embeddingsPath).toBe("/v1/embeddings");
+
+    const claude = snapshot.models.get("claude-model")!.deployments[0].provider;
+    expect(claude.unavailableReason).toBeNull();
+    expect(claude.headers).toEqual({
+      "content-type": "application/json",
+      "anthropic-version": "2023-06-01",
+      "x-api-key": "sk-ant",
+    });
+    expect(claude.fallback).toBeNull();
+    expect(claude.chatCompletionsPath).toBe("/v1/messages");
+    expect(claude.embeddingsPath).toBeNull();
+  });
+
+  it("marks a provider whose credential does not open as unavailable instead of rejecting the snapshot", () => {
+    const config = testConfig();
+    const sealed = sealSecret("sk-up", snapshotSealingKey("the-control-planes-token"), "cred_sealed");
+    config.providers.push({
+      id: "prov_sealed",
+      name: "sealed",
+      kind: "openai",
+      baseUrl: "https://api.openai.com/v1",
+      credentials: [{ id: "cred_sealed", role: "primary", sealed }],
+    });
+    for (const options of [{ dataPlaneToken: "another-proxy-token" }, {}]) {
+      const provider = compileSnapshot(config, options).providers.get("prov_sealed")!;
+      expect(provider.unavailableReason).toMatch(
+        /^The credential of the upstream provider 'sealed' \(cred_sealed\) could not be decrypted .*DATA_PLANE_TOKEN/,
+      );
+      expect(provider.headers).toBeNull();
+    }
+    // The sealed secret is bound to its credential id: moved to another credential, it does not open.
+    const moved = structuredClone(config);
+    moved.providers[1]!.credentials[0]!.id = "cred_other";
+    expect(
+      compileSnapshot(moved, { dataPlaneToken: "the-control-planes-token" }).providers.get("prov_sealed")!
+        .unavailableReason,
+    ).toMatch(/could not be decrypted/);
+    // The other providers still serve.
+    expect(compileSnapshot(config).providers.get("prov_mock")!.unavailableReason).toBeNull();
+  });
+
+  it("drops a fallback credential that does not open, keeping the primary", () => {
+    const token = "data-plane-token-for-tests";
+    const config = testConfig();
+    config.providers[0]!.credentials = [
+      { id: "c1", role: "primary", sealed: sealSecret("sk-1", snapshotSealingKey(token), "c1") },
+      { id: "c2", role: "fallback", sealed: sealSecret("sk-2", snapshotSealingKey("other-token-xyz"), "c2") },
+    ];
+    const provider = compileSnapshot(config, { dataPlaneToken: token }).providers.get("prov_mock")!;
+    expect(provider.unavailableReason).toBeNull();
+    expect(provider.headers?.authorization).toBe("Bearer sk-1");
+    expect(provider.fallback).toBeNull();
+    expect(provider.credentialWarnings).toEqual([
+      expect.stringMatching(/fallback credential c2 .* not used/),
+    ]);
   });
 
   it("rejects dangling provider references and duplicates", () => {

@@ -3,7 +3,8 @@
  * models by name with their deployments' providers resolved and upstream URLs prebuilt. All
  * per-snapshot work happens here, once, so that a request does map lookups and nothing more.
  */
-import type { GatewayConfig, ProviderKind, SnapshotKey } from "@switchyard/core";
+import type { GatewayConfig, ProviderKind, SnapshotCredential, SnapshotKey } from "@switchyard/core";
+import { openSecret, type SealingKey, snapshotSealingKey } from "@switchyard/core/crypto/seal";
 import { providerAdapters } from "../providers/index.ts";
 import type { ProviderAdapter } from "../providers/types.ts";
 
@@ -32,10 +33,35 @@ export type CompiledProvider = {
   readonly origin: string;
   /** Path (with the baseUrl's prefix) of the chat completions endpoint. */
   readonly chatCompletionsPath: string;
+  /** Path of the embeddings endpoint, or null for a provider kind that has none. */
+  readonly embeddingsPath: string | null;
   readonly adapter: ProviderAdapter | null;
-  /** Static upstream headers, or null when the provider cannot be called (see `unavailableReason`). */
+  /**
+   * Static upstream headers, the primary credential's included, or null when the provider cannot
+   * be called (see `unavailableReason`).
+   */
   readonly headers: Readonly<Record<string, string>> | null;
+  /** The credential `headers` carry, or null for a provider that needs none. */
+  readonly credentialId: string | null;
+  /** The previous credential, tried once when the provider answers 401 to the primary one. */
+  readonly fallback: CompiledCredential | null;
   readonly unavailableReason: string | null;
+  /** Why a fallback credential of the snapshot was left out (it could not be opened), for the log. */
+  readonly credentialWarnings: readonly string[];
+};
+
+/** A decrypted credential as the upstream headers that carry it. */
+export type CompiledCredential = {
+  readonly id: string;
+  readonly headers: Readonly<Record<string, string>>;
+};
+
+export type CompileOptions = {
+  /**
+   * The data-plane token: provider credentials in a snapshot are sealed with a key derived from
+   * it. Without it, providers that have credentials compile as unavailable.
+   */
+  dataPlaneToken?: string | null;
 };
 
 export type CompiledDeployment = {
@@ -62,6 +88,7 @@ export type CompiledSnapshot = {
   readonly createdAt: string;
   readonly createdAtMs: number;
   readonly keysByHash: ReadonlyMap<string, KeyHashEntry>;
+  readonly providers: ReadonlyMap<string, CompiledProvider>;
   readonly models: ReadonlyMap<string, CompiledModel>;
   /** `GET /v1/models` for a key that may use every model, serialised once. */
   readonly allModelsListBody: string;
@@ -95,34 +122,110 @@ function compileKey(key: SnapshotKey): CompiledKey {
   };
 }
 
-function compileProvider(provider: GatewayConfig["providers"][number]): CompiledProvider {
-  const adapter = providerAdapters[provider.kind] ?? null;
-  let unavailableReason: string | null = null;
-  if (adapter === null) {
-    unavailableReason = `provider kind "${provider.kind}" is not supported by this proxy version`;
-  } else if (provider.credentials.length > 0) {
-    // Sealed credentials need the data-plane decryption key, which a later release wires in.
-    unavailableReason = "provider credential decryption not configured";
+/** The plaintext of a sealed credential, or the reason it cannot be opened. */
+function openCredential(
+  credential: SnapshotCredential,
+  sealingKey: SealingKey | null,
+): { ok: true; secret: string } | { ok: false; reason: string } {
+  if (sealingKey === null) return { ok: false, reason: "this proxy was started without a data-plane token" };
+  if (credential.sealed.keyVersion !== sealingKey.version) {
+    return { ok: false, reason: `it is sealed with key version ${credential.sealed.keyVersion}` };
   }
-  const chatUrl = new URL(
-    (adapter ?? providerAdapters.openai!).buildUrl(provider.baseUrl, "chat.completions"),
-  );
-  return {
+  try {
+    // The credential id is the associated data: a sealed secret cannot be moved to another credential.
+    return { ok: true, secret: openSecret(credential.sealed, sealingKey.key, credential.id) };
+  } catch {
+    return { ok: false, reason: "the data-plane token does not open it" };
+  }
+}
+
+function compileProvider(
+  provider: GatewayConfig["providers"][number],
+  sealingKey: () => SealingKey | null,
+): CompiledProvider {
+  const adapter = providerAdapters[provider.kind] ?? null;
+  const urlAdapter = adapter ?? providerAdapters.openai!;
+  const chatUrl = new URL(urlAdapter.buildUrl(provider.baseUrl, "chat.completions")!);
+  const embeddingsUrl = urlAdapter.buildUrl(provider.baseUrl, "embeddings");
+  const embeddingsPath = embeddingsUrl === null ? null : new URL(embeddingsUrl);
+  const base = {
     id: provider.id,
     name: provider.name,
     kind: provider.kind,
     baseUrl: provider.baseUrl,
     origin: chatUrl.origin,
     chatCompletionsPath: chatUrl.pathname + chatUrl.search,
+    embeddingsPath: embeddingsPath === null ? null : embeddingsPath.pathname + embeddingsPath.search,
     adapter,
-    headers:
-      adapter !== null && unavailableReason === null ? Object.freeze(adapter.buildHeaders(null)) : null,
-    unavailableReason,
+  };
+  const unavailable = (reason: string, warnings: string[] = []): CompiledProvider => ({
+    ...base,
+    headers: null,
+    credentialId: null,
+    fallback: null,
+    unavailableReason: reason,
+    credentialWarnings: warnings,
+  });
+  if (adapter === null) {
+    return unavailable(`provider kind "${provider.kind}" is not supported by this proxy version`);
+  }
+  if (provider.credentials.length === 0) {
+    return {
+      ...base,
+      headers: Object.freeze(adapter.buildHeaders(null)),
+      credentialId: null,
+      fallback: null,
+      unavailableReason: null,
+      credentialWarnings: [],
+    };
+  }
+
+  // The primary credential takes traffic; with none marked primary, the first one does.
+  const primary = provider.credentials.find((c) => c.role === "primary") ?? provider.credentials[0]!;
+  const fallbackCredential = provider.credentials.find((c) => c.role === "fallback" && c !== primary);
+  const warnings: string[] = [];
+  const opened = openCredential(primary, sealingKey());
+  if (!opened.ok) {
+    return unavailable(
+      `The credential of the upstream provider '${provider.name}' (${primary.id}) could not be decrypted ` +
+        `(${opened.reason}); check that this proxy's DATA_PLANE_TOKEN matches the control plane's.`,
+    );
+  }
+  let fallback: CompiledCredential | null = null;
+  if (fallbackCredential !== undefined) {
+    const openedFallback = openCredential(fallbackCredential, sealingKey());
+    if (openedFallback.ok) {
+      fallback = Object.freeze({
+        id: fallbackCredential.id,
+        headers: Object.freeze(adapter.buildHeaders(openedFallback.secret)),
+      });
+    } else {
+      warnings.push(
+        `fallback credential ${fallbackCredential.id} of provider '${provider.name}' could not be decrypted (${openedFallback.reason}); it is not used`,
+      );
+    }
+  }
+  return {
+    ...base,
+    headers: Object.freeze(adapter.buildHeaders(opened.secret)),
+    credentialId: primary.id,
+    fallback,
+    unavailableReason: null,
+    credentialWarnings: warnings,
   };
 }
 
-export function compileSnapshot(config: GatewayConfig): CompiledSnapshot {
+export function compileSnapshot(config: GatewayConfig, options: CompileOptions = {}): CompiledSnapshot {
   const createdAtMs = Date.parse(config.createdAt);
+  // Derived once per snapshot, and only when a provider has a credential to open.
+  let sealingKey: SealingKey | null | undefined;
+  const sealingKeyOnce = (): SealingKey | null => {
+    if (sealingKey === undefined) {
+      const token = options.dataPlaneToken ?? null;
+      sealingKey = token === null ? null : snapshotSealingKey(token);
+    }
+    return sealingKey;
+  };
 
   const keysByHash = new Map<string, KeyHashEntry>();
   for (const key of config.keys) {
@@ -139,7 +242,7 @@ export function compileSnapshot(config: GatewayConfig): CompiledSnapshot {
   for (const provider of config.providers) {
     if (providers.has(provider.id))
       throw new SnapshotCompileError(`provider id "${provider.id}" is duplicated`);
-    providers.set(provider.id, compileProvider(provider));
+    providers.set(provider.id, compileProvider(provider, sealingKeyOnce));
   }
 
   const created = Math.floor(createdAtMs / 1000);
@@ -174,6 +277,7 @@ export function compileSnapshot(config: GatewayConfig): CompiledSnapshot {
     createdAt: config.createdAt,
     createdAtMs,
     keysByHash,
+    providers,
     models,
     allModelsListBody: JSON.stringify(modelList([...models.values()])),
     config,

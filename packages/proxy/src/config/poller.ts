@@ -84,7 +84,7 @@ export function createConfigPoller(options: ConfigPollerOptions): ConfigPoller {
     if (!parsed.success) return reject(claimedVersion, summarizeIssues(parsed.error));
     let compiled: ReturnType<typeof compileSnapshot>;
     try {
-      compiled = compileSnapshot(parsed.data);
+      compiled = compileSnapshot(parsed.data, { dataPlaneToken: options.dataPlaneToken });
     } catch (err) {
       return reject(parsed.data.version, (err as Error).message);
     }

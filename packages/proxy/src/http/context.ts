@@ -2,9 +2,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CompiledSnapshot } from "../config/compile.ts";
 import type { ConfigStore } from "../config/store.ts";
+import type { RateLimiter } from "../limits/rate-limit.ts";
 import type { Logger } from "../logger.ts";
 import type { ProxyMetrics } from "../metrics/metrics.ts";
+import type { CredentialAlerts } from "../providers/credential-alerts.ts";
 import type { UpstreamPools } from "../providers/pools.ts";
+import type { UsageShipper } from "../usage/shipper.ts";
 
 export type RequestContext = {
   readonly req: IncomingMessage;
@@ -26,8 +29,14 @@ export type ProxyDeps = {
   readonly store: ConfigStore;
   readonly metrics: ProxyMetrics;
   readonly pools: UpstreamPools;
+  /** Where a fallback to a provider's previous credential is counted and reported. */
+  readonly credentialAlerts: CredentialAlerts;
   readonly log: Logger;
   readonly maxBodyBytes: number;
+  /** Per-key rpm/tpm limits (Redis, or in-process without REDIS_URL). */
+  readonly rateLimiter: RateLimiter;
+  /** Where each request's UsageEvent goes (see usage/record.ts `finishUsage`). */
+  readonly usage: UsageShipper;
 };
 
 export type RouteHandler = (ctx: RequestContext, deps: ProxyDeps) => void | Promise<void>;

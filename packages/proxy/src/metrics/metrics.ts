@@ -46,8 +46,51 @@ export function createProxyMetrics() {
   for (const result of ["success", "invalid", "error"] satisfies ReloadResult[])
     configReloads.inc({ result }, 0);
 
+  const tokens = new Counter({
+    name: "switchyard_proxy_tokens_total",
+    help: "Tokens billed to keys by model and kind (prompt, completion): provider-reported, else estimated.",
+    labelNames: ["model", "kind"] as const,
+    registers: [registry],
+  });
+  const costMicros = new Counter({
+    name: "switchyard_proxy_cost_micros_total",
+    help: "Cost billed to keys by model, in micro-dollars.",
+    labelNames: ["model"] as const,
+    registers: [registry],
+  });
+  const rateLimited = new Counter({
+    name: "switchyard_proxy_rate_limited_total",
+    help: "Requests refused by a key's rate limit, by the limit that refused them (requests, tokens).",
+    labelNames: ["limit"] as const,
+    registers: [registry],
+  });
+  for (const limit of ["requests", "tokens"]) rateLimited.inc({ limit }, 0);
+  const rateLimitStoreErrors = new Counter({
+    name: "switchyard_proxy_rate_limit_store_errors_total",
+    help: "Rate-limit checks that could not reach the shared store (Redis); those requests were let through.",
+    registers: [registry],
+  });
+  const usageEvents = new Counter({
+    name: "switchyard_proxy_usage_events_total",
+    help: "Usage events by outcome: delivered (2xx from the control plane), spooled (written to disk for a retry), rejected (400 from the control plane, kept under rejected/), dropped (lost: no spool and the queue was full).",
+    labelNames: ["outcome"] as const,
+    registers: [registry],
+  });
+  for (const outcome of ["delivered", "spooled", "rejected", "dropped"]) usageEvents.inc({ outcome }, 0);
+  const usageBacklog = new Gauge({
+    name: "switchyard_proxy_usage_backlog_batches",
+    help: "Usage batches waiting in the spool (or in memory without one) for the control plane.",
+    registers: [registry],
+  });
+
   return {
     registry,
+    tokens,
+    costMicros,
+    rateLimited,
+    rateLimitStoreErrors,
+    usageEvents,
+    usageBacklog,
     requests,
     requestDuration,
     ttft,

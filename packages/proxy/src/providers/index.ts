@@ -1,13 +1,18 @@
-/**
- * Provider adapters by kind. A kind without an adapter yet (anthropic, until its issue lands)
- * compiles to a deployment that answers `upstream_error` instead of failing the whole snapshot.
- */
+/** Provider adapters by kind: every kind a snapshot can name has one. */
 import type { ProviderKind } from "@switchyard/core";
+import { anthropicProvider } from "./anthropic.ts";
 import { openaiProvider } from "./openai.ts";
 import type { ProviderAdapter } from "./types.ts";
 
 export const providerAdapters: Partial<Record<ProviderKind, ProviderAdapter>> = {
   openai: openaiProvider,
+  anthropic: anthropicProvider,
 };
 
-export type { ProviderAdapter, ProviderOperation, Usage } from "./types.ts";
+export type {
+  ChatResponseTranslation,
+  ChatStreamTranslator,
+  ProviderAdapter,
+  ProviderOperation,
+  Usage,
+} from "./types.ts";

@@ -6,6 +6,9 @@ describe("openai provider adapter", () => {
     expect(openaiProvider.buildUrl("http://127.0.0.1:8090/v1", "chat.completions")).toBe(
       "http://127.0.0.1:8090/v1/chat/completions",
     );
+    expect(openaiProvider.buildUrl("http://127.0.0.1:8090/v1", "embeddings")).toBe(
+      "http://127.0.0.1:8090/v1/embeddings",
+    );
     expect(openaiProvider.buildUrl("https://api.openai.com/v1/", "chat.completions")).toBe(
       "https://api.openai.com/v1/chat/completions",
     );
@@ -24,6 +27,16 @@ describe("openai provider adapter", () => {
     expect(JSON.parse(body)).toEqual({ model: "real-model", messages: [], extra: { a: 1 } });
   });
 
+  it("refuses a body nested too deeply to serialise as the client's error, not a crash", () => {
+    const deep = JSON.parse(`${"[".repeat(50_000)}1${"]".repeat(50_000)}`) as unknown;
+    expect(() => openaiProvider.buildChatBody({ model: "m", messages: [deep] }, "x")).toThrow(
+      expect.objectContaining({
+        code: "invalid_request",
+        message: expect.stringMatching(/nested too deeply/),
+      }),
+    );
+  });
+
   it("reads usage from a response or a final stream chunk", () => {
     expect(
       openaiProvider.readUsage({ usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 } }),
@@ -37,8 +50,9 @@ describe("openai provider adapter", () => {
   });
 
   it("recognises an OpenAI-shaped error body", () => {
-    expect(openaiProvider.isClientShapedError({ error: { message: "bad", type: "x" } })).toBe(true);
-    expect(openaiProvider.isClientShapedError({ detail: "bad" })).toBe(false);
-    expect(openaiProvider.isClientShapedError(undefined)).toBe(false);
+    const text = '{"error":{"message":"bad","type":"x"}}';
+    expect(openaiProvider.clientError(JSON.parse(text), text)).toBe(text);
+    expect(openaiProvider.clientError({ detail: "bad" }, '{"detail":"bad"}')).toBeNull();
+    expect(openaiProvider.clientError(undefined, "<html>")).toBeNull();
   });
 });

@@ -5,10 +5,12 @@
  * `baseURL` does (`https://api.openai.com/v1`, `http://127.0.0.1:8090/v1`); operation paths
  * are appended to it (`/chat/completions`), never `/v1/...`.
  */
+import { serializeRequest } from "./json.ts";
 import type { ProviderAdapter, ProviderOperation, Usage } from "./types.ts";
 
 const operationPaths = {
   "chat.completions": "/chat/completions",
+  embeddings: "/embeddings",
 } as const satisfies Record<ProviderOperation, string>;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -30,8 +32,11 @@ export const openaiProvider = {
   buildChatBody(request, upstreamModel) {
     // The client's body is forwarded as sent (unknown fields included); only the model changes.
     request.model = upstreamModel;
-    return JSON.stringify(request);
+    return serializeRequest(request);
   },
+
+  // OpenAI-compatible answers pass through untouched.
+  chatResponse: null,
 
   readUsage(payload): Usage | null {
     if (!isRecord(payload) || !isRecord(payload.usage)) return null;
@@ -44,7 +49,10 @@ export const openaiProvider = {
     };
   },
 
-  isClientShapedError(payload) {
-    return isRecord(payload) && isRecord(payload.error) && typeof payload.error.message === "string";
+  clientError(payload, text) {
+    // Already in the shape clients expect: relayed as sent.
+    return isRecord(payload) && isRecord(payload.error) && typeof payload.error.message === "string"
+      ? text
+      : null;
   },
 } satisfies ProviderAdapter;

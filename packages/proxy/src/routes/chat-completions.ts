@@ -11,17 +11,23 @@ import { ClientGoneError, readBody } from "../http/body.ts";
 import type { ProxyDeps, RequestContext } from "../http/context.ts";
 import { configNotLoaded, sendError, sseErrorEvent, toAppError } from "../http/errors.ts";
 import { authenticateKey, authorizeModel } from "../keys/authenticate.ts";
+import { admitRequest } from "../limits/rate-limit.ts";
 import { errorFields } from "../logger.ts";
+import type { ChatStreamTranslator } from "../providers/types.ts";
+import { chatAnswer, chatStreamTranslator, sendUpstream } from "../providers/upstream.ts";
+import { UsageMeter } from "../usage/meter.ts";
+import { finishUsage } from "../usage/record.ts";
 import { type ChatRequest, parseChatRequest } from "./chat-request.ts";
 
 /** What one call learned on its way, for headers and metrics. Labels stay "" until known. */
-type Call = { model: string; provider: string; attempts: number };
+type Call = { model: string; provider: string; attempts: number; meter: UsageMeter };
 
 /** nginx's "client closed request": the status counted when nobody was left to answer. */
 const clientClosedStatus = 499;
 
 function record(ctx: RequestContext, deps: ProxyDeps, call: Call, status: number): void {
   deps.metrics.observeRequest(call.model, call.provider, status, (performance.now() - ctx.startedAt) / 1000);
+  finishUsage(ctx, deps, call.meter, status);
 }
 
 function fail(ctx: RequestContext, deps: ProxyDeps, call: Call, err: AppError): void {
@@ -29,11 +35,12 @@ function fail(ctx: RequestContext, deps: ProxyDeps, call: Call, err: AppError): 
   // The rest of an oversized body is not read: the connection cannot be reused.
   if (err.code === "payload_too_large") ctx.headers.push("connection", "close");
   sendError(ctx.res, err, ctx.headers);
+  call.meter.errorCode = err.code;
   record(ctx, deps, call, err.status);
 }
 
 export async function chatCompletions(ctx: RequestContext, deps: ProxyDeps): Promise<void> {
-  const call: Call = { model: "", provider: "", attempts: 0 };
+  const call: Call = { model: "", provider: "", attempts: 0, meter: new UsageMeter() };
   try {
     await handle(ctx, deps, call);
   } catch (err) {
@@ -56,7 +63,9 @@ async function handle(ctx: RequestContext, deps: ProxyDeps, call: Call): Promise
   const snapshot = ctx.snapshot;
   if (snapshot === null) throw configNotLoaded();
   const key = authenticateKey(snapshot, ctx.req.headers.authorization, Date.now());
+  call.meter.key = key;
   const body = parseChatRequest(await readBody(ctx.req, deps.maxBodyBytes));
+  call.meter.requested(body);
   const model = authorizeModel(snapshot, key, body.model);
   call.model = model.name;
   if (model.kind !== "chat") {
@@ -70,6 +79,8 @@ async function handle(ctx: RequestContext, deps: ProxyDeps, call: Call): Promise
   if (deployment.provider.unavailableReason !== null) {
     throw new AppError("upstream_error", deployment.provider.unavailableReason);
   }
+  call.meter.routed(deployment);
+  await admitRequest(ctx, deps, call.meter);
   await forward(ctx, deps, call, deployment, body);
 }
 
@@ -112,18 +123,20 @@ async function forward(
         }, timeouts.firstByteMs)
       : undefined;
 
-  call.attempts = 1;
   let upstream: Dispatcher.ResponseData;
   try {
-    upstream = await deps.pools.get(deployment).request({
-      path: provider.chatCompletionsPath,
-      method: "POST",
-      headers: { ...provider.headers, "x-request-id": ctx.requestId },
-      body: payload,
-      signal: controller.signal,
-      headersTimeout: timeouts.firstByteMs,
-      bodyTimeout: timeouts.totalMs,
-    });
+    // Retried once with the provider's fallback credential if the primary one gets a 401.
+    upstream = await sendUpstream(
+      deps,
+      {
+        deployment,
+        path: provider.chatCompletionsPath,
+        body: payload,
+        requestId: ctx.requestId,
+        signal: controller.signal,
+      },
+      call,
+    );
   } catch (err) {
     clearTimeout(deadline);
     throw attempt.clientGone ? new ClientGoneError() : upstreamFailure(err, attempt, deployment);
@@ -133,19 +146,23 @@ async function forward(
 
   const status = upstream.statusCode;
   if (stream && status >= 200 && status < 300) {
-    await pipeStream(ctx, deps, call, deployment, upstream, attempt, deadline);
+    const translator = chatStreamTranslator(deployment, body);
+    call.meter.translator = translator;
+    await pipeStream(ctx, deps, call, deployment, upstream, attempt, deadline, translator);
     return;
   }
 
   try {
     if (status >= 200 && status < 300) {
-      const answer = Buffer.from(await upstream.body.arrayBuffer());
-      const contentType = upstream.headers["content-type"];
+      const raw = Buffer.from(await upstream.body.arrayBuffer());
+      // Translated to a chat.completion for providers that do not speak OpenAI's format.
+      const { body: answer, contentType } = chatAnswer(deployment, raw, upstream.headers["content-type"]);
+      call.meter.readAnswer(answer);
       ctx.headers.push(
         "x-switchyard-attempts",
-        "1",
+        String(call.attempts),
         "content-type",
-        typeof contentType === "string" ? contentType : "application/json",
+        contentType,
         "content-length",
         String(answer.length),
       );
@@ -196,12 +213,14 @@ async function relayUpstreamError(
   } catch {
     parsed = undefined;
   }
-  if (provider.adapter!.isClientShapedError(parsed)) {
+  // The provider's own error, in OpenAI's shape (translated for providers with another format).
+  const clientError = provider.adapter!.clientError(parsed, text);
+  if (clientError !== null) {
     ctx.headers.push("x-switchyard-attempts", String(call.attempts), "content-type", "application/json");
-    ctx.headers.push("content-length", String(Buffer.byteLength(text)));
+    ctx.headers.push("content-length", String(Buffer.byteLength(clientError)));
     if (typeof retryAfter === "string") ctx.headers.push("retry-after", retryAfter);
     ctx.res.writeHead(status, ctx.headers);
-    ctx.res.end(text);
+    ctx.res.end(clientError);
     record(ctx, deps, call, status);
     return;
   }
@@ -230,6 +249,7 @@ function pipeStream(
   upstream: Dispatcher.ResponseData,
   attempt: Attempt,
   deadline: NodeJS.Timeout,
+  translator: ChatStreamTranslator | null,
 ): Promise<void> {
   const { res } = ctx;
   const status = upstream.statusCode;
@@ -255,7 +275,10 @@ function pipeStream(
     let last = 0x0a;
     let beforeLast = 0x0a;
     res.on("drain", () => body.resume());
-    body.on("data", (chunk: Buffer) => {
+    body.on("data", (received: Buffer) => {
+      // Translated event by event for providers whose stream is not OpenAI's.
+      const chunk = translator === null ? received : Buffer.from(translator.push(received));
+      call.meter.readChunk(chunk, ctx.startedAt);
       if (first) {
         first = false;
         deps.metrics.ttft.observe({ model: call.model }, (performance.now() - ctx.startedAt) / 1000);
@@ -272,7 +295,7 @@ function pipeStream(
     });
     body.once("end", () => {
       clearTimeout(deadline);
-      res.end();
+      res.end(translator === null ? undefined : translator.end());
       record(ctx, deps, call, status);
       resolve();
     });
@@ -285,6 +308,7 @@ function pipeStream(
       }
       // The status line went out long ago: the failure travels as a last SSE event.
       const failure = upstreamFailure(err, attempt, deployment);
+      call.meter.errorCode = failure.code;
       const separator = last === 0x0a && beforeLast === 0x0a ? "" : "\n\n";
       res.end(separator + sseErrorEvent(failure));
       record(ctx, deps, call, failure.status);

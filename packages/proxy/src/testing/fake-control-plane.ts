@@ -2,9 +2,15 @@
  * A stand-in for the control plane's data-plane config endpoint, for this package's tests only:
  * `GET /data-plane/v1/config?after=<v>` answers the published config at once when its version is
  * newer than `after`, otherwise holds the request (`holdMs`) and answers 304, as the real one does.
+ * `POST /data-plane/v1/alerts` records the alerts a proxy raises (credential fallbacks).
+ * `POST /data-plane/v1/usage` validates a `UsageBatch` (400 if invalid) and keeps each event once
+ * by requestId, as the real ingest's `ON CONFLICT (request_id) DO NOTHING` does; `usageStatus`
+ * makes it answer another status instead. Its state survives `close()` and a new `listen(port)`,
+ * like a database behind a restarted control plane.
  */
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { UsageBatch, type UsageEvent } from "@switchyard/core";
 
 export function createFakeControlPlane(options: { token: string; holdMs?: number }) {
   const holdMs = options.holdMs ?? 2000;
@@ -12,9 +18,69 @@ export function createFakeControlPlane(options: { token: string; holdMs?: number
   let version = Number.NEGATIVE_INFINITY;
   const waiting = new Set<() => void>();
   let configRequests = 0;
+  const alerts: unknown[] = [];
+  const usageEvents = new Map<string, UsageEvent>();
+  let usagePosts = 0;
+  let usageDuplicates = 0;
+  let usageStatus = 200;
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://control-plane");
+    if (req.method === "POST" && url.pathname === "/data-plane/v1/alerts") {
+      if (req.headers.authorization !== `Bearer ${options.token}`) {
+        req.resume();
+        res.writeHead(401).end();
+        return;
+      }
+      let text = "";
+      req.setEncoding("utf8");
+      req.on("data", (chunk: string) => {
+        text += chunk;
+      });
+      req.on("end", () => {
+        alerts.push(JSON.parse(text));
+        res.writeHead(204).end();
+      });
+      return;
+    }
+    if (req.method === "POST" && url.pathname === "/data-plane/v1/usage") {
+      const chunks: Buffer[] = [];
+      req.on("data", (chunk: Buffer) => chunks.push(chunk));
+      req.on("end", () => {
+        usagePosts++;
+        if (req.headers.authorization !== `Bearer ${options.token}`) {
+          res.writeHead(401).end();
+          return;
+        }
+        if (usageStatus !== 200) {
+          res.writeHead(usageStatus).end();
+          return;
+        }
+        let parsed: ReturnType<typeof UsageBatch.safeParse>;
+        try {
+          parsed = UsageBatch.safeParse(JSON.parse(Buffer.concat(chunks).toString("utf8")));
+        } catch {
+          res.writeHead(400, { "content-type": "application/json" }).end('{"error":"invalid JSON"}');
+          return;
+        }
+        if (!parsed.success) {
+          res.writeHead(400, { "content-type": "application/json" });
+          res.end(JSON.stringify({ error: parsed.error.issues.slice(0, 3) }));
+          return;
+        }
+        let accepted = 0;
+        for (const event of parsed.data.events) {
+          if (usageEvents.has(event.requestId)) usageDuplicates++;
+          else {
+            usageEvents.set(event.requestId, event);
+            accepted++;
+          }
+        }
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ accepted, duplicates: parsed.data.events.length - accepted }));
+      });
+      return;
+    }
     if (req.method !== "GET" || url.pathname !== "/data-plane/v1/config") {
       res.writeHead(404).end();
       return;
@@ -60,8 +126,25 @@ export function createFakeControlPlane(options: { token: string; holdMs?: number
     get configRequests() {
       return configRequests;
     },
-    async listen(): Promise<string> {
-      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    /** The alert bodies received, oldest first. */
+    get alerts(): readonly unknown[] {
+      return alerts;
+    },
+    /** Usage events received, once each, by requestId. */
+    get usageEvents(): ReadonlyMap<string, UsageEvent> {
+      return usageEvents;
+    },
+    /** Usage POSTs received, and events in them that had arrived before (at-least-once resends). */
+    get usageStats() {
+      return { posts: usagePosts, duplicates: usageDuplicates };
+    },
+    /** Answers usage POSTs with this status instead of ingesting them (200 = ingest). */
+    setUsageStatus(status: number): void {
+      usageStatus = status;
+    },
+    /** Listens on `port` (default: any free one), again after a `close()` if need be. */
+    async listen(port = 0): Promise<string> {
+      await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
       return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     },
     async close(): Promise<void> {

@@ -1,0 +1,238 @@
+/**
+ * POST /v1/embeddings: authenticate the key, read and check the body, resolve the model (an
+ * embedding model) to a deployment, and relay the upstream's answer as sent. Errors follow the chat
+ * route's rules: the provider's own 4xx pass through, the rest become the proxy's upstream errors.
+ */
+import { performance } from "node:perf_hooks";
+import { AppError } from "@switchyard/core";
+import type { Dispatcher } from "undici";
+import type { CompiledDeployment } from "../config/compile.ts";
+import { ClientGoneError, readBody } from "../http/body.ts";
+import type { ProxyDeps, RequestContext } from "../http/context.ts";
+import { configNotLoaded, sendError, toAppError } from "../http/errors.ts";
+import { authenticateKey, authorizeModel } from "../keys/authenticate.ts";
+import { admitRequest } from "../limits/rate-limit.ts";
+import { errorFields } from "../logger.ts";
+import { serializeRequest } from "../providers/json.ts";
+import { sendUpstream, upstreamErrorAnswer } from "../providers/upstream.ts";
+import { UsageMeter } from "../usage/meter.ts";
+import { finishUsage } from "../usage/record.ts";
+import { upstreamFailure } from "./chat-completions.ts";
+
+type Call = { model: string; provider: string; attempts: number; meter: UsageMeter };
+type Attempt = { clientGone: boolean; timedOut: "firstByte" | "total" | null };
+
+const clientClosedStatus = 499;
+
+export type EmbeddingsRequest = Record<string, unknown> & { model: string; input: unknown };
+
+function invalidField(field: string, message: string): AppError {
+  return new AppError("invalid_request", message, { fieldErrors: { [field]: [message] } });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The light check before forwarding: the fields the proxy routes on, and `input`'s shape. */
+export function parseEmbeddingsRequest(raw: Buffer): EmbeddingsRequest {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.toString("utf8"));
+  } catch (err) {
+    throw new AppError(
+      "invalid_request",
+      `The request body is not valid JSON (${(err as Error).message}). Send a JSON object with 'model' and 'input'.`,
+    );
+  }
+  if (!isRecord(json)) {
+    throw new AppError("invalid_request", "The request body must be a JSON object with 'model' and 'input'.");
+  }
+  const { model, input } = json;
+  if (model === undefined) throw invalidField("model", "'model' is required.");
+  if (typeof model !== "string" || model.length === 0) {
+    throw invalidField("model", "'model' must be a non-empty string.");
+  }
+  if (input === undefined) throw invalidField("input", "'input' is required.");
+  const validInput =
+    typeof input === "string" ||
+    (Array.isArray(input) &&
+      input.length > 0 &&
+      (input.every((item) => typeof item === "string") ||
+        input.every((item) => typeof item === "number") ||
+        input.every((item) => Array.isArray(item) && item.every((token) => typeof token === "number"))));
+  if (!validInput) {
+    throw invalidField(
+      "input",
+      "'input' must be a string, a non-empty array of strings, or token arrays (arrays of integers).",
+    );
+  }
+  return json as EmbeddingsRequest;
+}
+
+function record(ctx: RequestContext, deps: ProxyDeps, call: Call, status: number): void {
+  deps.metrics.observeRequest(call.model, call.provider, status, (performance.now() - ctx.startedAt) / 1000);
+  finishUsage(ctx, deps, call.meter, status);
+}
+
+/** Tokens of an embeddings input, estimated as the usage meter estimates prompts: 4 bytes a token. */
+function estimateInputTokens(input: unknown): number {
+  if (typeof input === "string") return Math.ceil(Buffer.byteLength(input) / 4);
+  if (!Array.isArray(input)) return 0;
+  let tokens = 0;
+  for (const item of input) {
+    if (typeof item === "string") tokens += Math.ceil(Buffer.byteLength(item) / 4);
+    else if (typeof item === "number") tokens += 1;
+    else if (Array.isArray(item)) tokens += item.length; // already tokens
+  }
+  return tokens;
+}
+
+/** The prompt tokens of an embeddings answer (`usage.prompt_tokens`), or -1 when it has none. */
+function reportedPromptTokens(answer: Buffer): number {
+  try {
+    const usage = (JSON.parse(answer.toString("utf8")) as { usage?: { prompt_tokens?: unknown } }).usage;
+    const tokens = usage?.prompt_tokens;
+    return typeof tokens === "number" && Number.isSafeInteger(tokens) && tokens >= 0 ? tokens : -1;
+  } catch {
+    return -1;
+  }
+}
+
+export async function embeddings(ctx: RequestContext, deps: ProxyDeps): Promise<void> {
+  const call: Call = { model: "", provider: "", attempts: 0, meter: new UsageMeter() };
+  try {
+    await handle(ctx, deps, call);
+  } catch (err) {
+    if (err instanceof ClientGoneError) {
+      record(ctx, deps, call, clientClosedStatus);
+      return;
+    }
+    const appError = toAppError(err);
+    if (appError.code === "internal_error") {
+      deps.log.error("embeddings request failed unexpectedly", {
+        requestId: ctx.requestId,
+        ...errorFields(err),
+      });
+    }
+    call.meter.errorCode = appError.code;
+    ctx.headers.push("x-switchyard-attempts", String(call.attempts));
+    if (appError.code === "payload_too_large") ctx.headers.push("connection", "close");
+    sendError(ctx.res, appError, ctx.headers);
+    record(ctx, deps, call, appError.status);
+  }
+}
+
+async function handle(ctx: RequestContext, deps: ProxyDeps, call: Call): Promise<void> {
+  const snapshot = ctx.snapshot;
+  if (snapshot === null) throw configNotLoaded();
+  const key = authenticateKey(snapshot, ctx.req.headers.authorization, Date.now());
+  call.meter.key = key;
+  const body = parseEmbeddingsRequest(await readBody(ctx.req, deps.maxBodyBytes));
+  call.meter.requested(body);
+  // An embedding has no completion: the tpm limit reserves the input's tokens only.
+  call.meter.promptEstimate = estimateInputTokens(body.input);
+  call.meter.tokenReservation = call.meter.promptEstimate;
+  const model = authorizeModel(snapshot, key, body.model);
+  call.model = model.name;
+  if (model.kind !== "embedding") {
+    const message = `The model '${model.name}' is a chat model, not an embedding model; use /v1/chat/completions.`;
+    throw new AppError("invalid_request", message, { fieldErrors: { model: ["not an embedding model"] } });
+  }
+  const deployment = model.deployments[0];
+  const provider = deployment.provider;
+  call.provider = provider.name;
+  ctx.headers.push("x-switchyard-model", model.name, "x-switchyard-deployment", deployment.id);
+  if (provider.unavailableReason !== null) throw new AppError("upstream_error", provider.unavailableReason);
+  if (provider.embeddingsPath === null) {
+    throw new AppError(
+      "upstream_error",
+      `The upstream provider '${provider.name}' (${provider.kind}) has no embeddings API; deploy '${model.name}' on an OpenAI-compatible provider.`,
+    );
+  }
+  call.meter.routed(deployment);
+  await admitRequest(ctx, deps, call.meter);
+  body.model = deployment.upstreamModel;
+  await forward(ctx, deps, call, deployment, provider.embeddingsPath, serializeRequest(body));
+}
+
+async function forward(
+  ctx: RequestContext,
+  deps: ProxyDeps,
+  call: Call,
+  deployment: CompiledDeployment,
+  path: string,
+  payload: string,
+): Promise<void> {
+  const { res } = ctx;
+  const { firstByteMs, totalMs } = deployment.timeouts;
+  const controller = new AbortController();
+  const attempt: Attempt = { clientGone: false, timedOut: null };
+  res.once("close", () => {
+    if (res.writableEnded) return;
+    attempt.clientGone = true;
+    controller.abort();
+  });
+  const deadline = setTimeout(() => {
+    attempt.timedOut = "total";
+    controller.abort();
+  }, totalMs);
+  const firstByte =
+    firstByteMs < totalMs
+      ? setTimeout(() => {
+          attempt.timedOut = "firstByte";
+          controller.abort();
+        }, firstByteMs)
+      : undefined;
+
+  try {
+    let upstream: Dispatcher.ResponseData;
+    try {
+      upstream = await sendUpstream(
+        deps,
+        { deployment, path, body: payload, requestId: ctx.requestId, signal: controller.signal },
+        call,
+      );
+    } finally {
+      clearTimeout(firstByte);
+    }
+    const status = upstream.statusCode;
+    if (status >= 200 && status < 300) {
+      const answer = Buffer.from(await upstream.body.arrayBuffer());
+      const contentType = upstream.headers["content-type"];
+      call.meter.answered = true;
+      call.meter.promptTokens = reportedPromptTokens(answer);
+      call.meter.completionTokens = 0;
+      ctx.headers.push(
+        "x-switchyard-attempts",
+        String(call.attempts),
+        "content-type",
+        typeof contentType === "string" ? contentType : "application/json",
+        "content-length",
+        String(answer.length),
+      );
+      res.writeHead(status, ctx.headers);
+      res.end(answer);
+      record(ctx, deps, call, status);
+      return;
+    }
+    const relayed = await upstreamErrorAnswer(deployment, upstream);
+    ctx.headers.push(
+      "x-switchyard-attempts",
+      String(call.attempts),
+      "content-type",
+      "application/json",
+      "content-length",
+      String(Buffer.byteLength(relayed.body)),
+    );
+    if (relayed.retryAfter !== null) ctx.headers.push("retry-after", relayed.retryAfter);
+    res.writeHead(status, ctx.headers);
+    res.end(relayed.body);
+    record(ctx, deps, call, status);
+  } catch (err) {
+    if (attempt.clientGone) throw new ClientGoneError();
+    throw err instanceof AppError ? err : upstreamFailure(err, attempt, deployment);
+  } finally {
+    clearTimeout(deadline);
+  }
+}
