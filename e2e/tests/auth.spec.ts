@@ -18,9 +18,9 @@ for (const role of ["admin", "reviewer", "finance"] as const) {
 
 test("a section that is not built yet says so", async ({ page }) => {
   await login(page, userFor("admin"));
-  await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Providers" }).click();
-  await expect(page).toHaveURL(/\/providers$/);
-  await expect(page.getByRole("heading", { level: 1, name: "Providers" })).toBeVisible();
+  await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Routing" }).click();
+  await expect(page).toHaveURL(/\/routing$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Routing" })).toBeVisible();
   await expect(page.getByText("This section is not built yet. It arrives with its own issue.")).toBeVisible();
 });
 
@@ -76,6 +76,8 @@ test("an expired session sends the user to sign in, then back to the page", asyn
 test("a session that ends while the app is open redirects on the next request", async ({ page, context }) => {
   const admin = userFor("admin");
   await login(page, admin);
+  // Let the start page's own queries finish first, so that the navigation below is what meets the 401.
+  await page.waitForLoadState("networkidle");
   await context.clearCookies();
 
   // Client-side navigation: the page's first query gets 401.

@@ -5,6 +5,8 @@ import { createBrowserRouter, Outlet, type RouteObject } from "react-router";
 import { AuditPage } from "./features/audit/audit-page.tsx";
 import { LoginPage } from "./features/auth/login-page.tsx";
 import { AuthGate } from "./features/auth/session.tsx";
+import { KeysPage } from "./features/keys/keys-page.tsx";
+import { ProvidersPage } from "./features/providers/providers-page.tsx";
 import { SettingsPage } from "./features/settings/settings-page.tsx";
 import { AppShell } from "./features/shell/app-shell.tsx";
 import { HomeRedirect } from "./features/shell/home-redirect.tsx";
@@ -14,8 +16,6 @@ import { RequireSection } from "./features/shell/require-section.tsx";
 import { RouteErrorPage } from "./features/shell/route-error-page.tsx";
 
 const notBuilt = [
-  "keys",
-  "providers",
   "routing",
   "budgets",
   "prompts",
@@ -44,6 +44,8 @@ export const routes: RouteObject[] = [
         ),
         children: [
           { index: true, element: <HomeRedirect /> },
+          section("keys", <KeysPage />),
+          section("providers", <ProvidersPage />),
           ...notBuilt.map((id) => section(id, <NotBuiltPage sectionId={id} />)),
           section("audit", <AuditPage />),
           section("settings", <SettingsPage />),

@@ -1,4 +1,7 @@
-/** The signed-in layout: the sections sidebar, the header with the theme toggle and the user menu. */
+/**
+ * The signed-in layout: the sections sidebar, the header with the notifications bell, the theme toggle
+ * and the user menu.
+ */
 import { MenuIcon } from "lucide-react";
 import { useState } from "react";
 import { Link, Outlet } from "react-router";
@@ -10,6 +13,7 @@ import {
   SheetTitle,
   SheetTrigger,
 } from "../../components/ui/sheet.tsx";
+import { NotificationsBell } from "../notifications/notifications-bell.tsx";
 import { Brand } from "./brand.tsx";
 import { SectionNav } from "./section-nav.tsx";
 import { ThemeToggle } from "./theme-toggle.tsx";
@@ -58,6 +62,7 @@ export function AppShell() {
             <Brand />
           </Link>
           <div className="flex-1" />
+          <NotificationsBell />
           <ThemeToggle />
           <UserMenu />
         </header>

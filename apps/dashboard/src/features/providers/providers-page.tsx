@@ -1,0 +1,132 @@
+/**
+ * Providers (admins): the upstreams that serve models, with their masked credentials. Add, edit, test,
+ * rotate a credential without downtime, and delete one no model uses.
+ */
+import type { ProviderView } from "@switchyard/core";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { PlusIcon, RefreshCwIcon, ServerIcon, TriangleAlertIcon } from "lucide-react";
+import { useState } from "react";
+import { toast } from "sonner";
+import { PageHeader } from "../../components/page-header.tsx";
+import { Alert, AlertDescription, AlertTitle } from "../../components/ui/alert.tsx";
+import { Button } from "../../components/ui/button.tsx";
+import { Card } from "../../components/ui/card.tsx";
+import { ConfirmDialog } from "../../components/ui/confirm-dialog.tsx";
+import { EmptyState } from "../../components/ui/empty-state.tsx";
+import { describeError } from "../../lib/errors.ts";
+import { useTRPC } from "../../lib/trpc.ts";
+import { CreateProviderDialog } from "./create-provider-dialog.tsx";
+import { EditProviderDialog } from "./edit-provider-dialog.tsx";
+import { ProvidersTable, ProvidersTableSkeleton } from "./providers-table.tsx";
+import { RotateCredentialDialog } from "./rotate-credential-dialog.tsx";
+
+export function ProvidersPage() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const list = useQuery(trpc.providers.list.queryOptions());
+  const providers = list.data?.items ?? [];
+
+  const [creating, setCreating] = useState(false);
+  const [editing, setEditing] = useState<ProviderView | null>(null);
+  const [rotating, setRotating] = useState<ProviderView | null>(null);
+  const [deleting, setDeleting] = useState<ProviderView | null>(null);
+
+  const remove = useMutation(
+    trpc.providers.delete.mutationOptions({
+      onSuccess: async () => {
+        toast.success(`Provider "${deleting?.name ?? ""}" deleted`);
+        await queryClient.invalidateQueries(trpc.providers.pathFilter());
+      },
+      onError: (error) => {
+        toast.error("Could not delete the provider", { description: describeError(error).message });
+      },
+    }),
+  );
+
+  async function reloadProvider(id: string): Promise<ProviderView | undefined> {
+    await queryClient.invalidateQueries(trpc.providers.pathFilter());
+    const fresh = await queryClient.fetchQuery(trpc.providers.list.queryOptions());
+    return fresh.items.find((p) => p.id === id);
+  }
+
+  return (
+    <>
+      <PageHeader
+        title="Providers"
+        description="Upstreams that serve models. API keys are stored encrypted and shown only by their last 4 characters."
+        actions={
+          <>
+            <Button variant="outline" onClick={() => void list.refetch()} disabled={list.isFetching}>
+              <RefreshCwIcon className={list.isRefetching ? "animate-spin" : undefined} aria-hidden />
+              Refresh
+            </Button>
+            <Button onClick={() => setCreating(true)}>
+              <PlusIcon aria-hidden />
+              Add provider
+            </Button>
+          </>
+        }
+      />
+      {list.isPending ? (
+        <Card className="px-2 py-2">
+          <ProvidersTableSkeleton />
+        </Card>
+      ) : list.isError && providers.length === 0 ? (
+        <Alert variant="destructive">
+          <TriangleAlertIcon aria-hidden />
+          <AlertTitle>Could not load the providers</AlertTitle>
+          <AlertDescription>
+            <p>{describeError(list.error).message}</p>
+            <Button variant="outline" size="sm" className="mt-2" onClick={() => void list.refetch()}>
+              Retry
+            </Button>
+          </AlertDescription>
+        </Alert>
+      ) : providers.length === 0 ? (
+        <EmptyState
+          icon={<ServerIcon />}
+          title="No providers yet"
+          description="Add an OpenAI-compatible server or Anthropic, then give it models to serve."
+          action={
+            <Button onClick={() => setCreating(true)}>
+              <PlusIcon aria-hidden />
+              Add provider
+            </Button>
+          }
+        />
+      ) : (
+        <Card className="px-2 py-2">
+          <ProvidersTable
+            providers={providers}
+            onAction={(action, provider) => {
+              if (action === "edit") setEditing(provider);
+              else if (action === "rotate") setRotating(provider);
+              else setDeleting(provider);
+            }}
+          />
+        </Card>
+      )}
+
+      <CreateProviderDialog open={creating} onOpenChange={setCreating} />
+      <EditProviderDialog
+        key={`edit-${editing?.id ?? ""}`}
+        provider={editing}
+        onClose={() => setEditing(null)}
+        reloadProvider={reloadProvider}
+      />
+      <RotateCredentialDialog
+        key={`rotate-${rotating?.id ?? ""}`}
+        provider={rotating}
+        onClose={() => setRotating(null)}
+      />
+      <ConfirmDialog
+        open={deleting !== null}
+        onOpenChange={(open) => !open && setDeleting(null)}
+        title={`Delete "${deleting?.name ?? ""}"?`}
+        description="The provider and its stored API keys are deleted. This cannot be undone."
+        confirmLabel="Delete provider"
+        onConfirm={() => (deleting ? remove.mutateAsync({ id: deleting.id }) : undefined)}
+      />
+    </>
+  );
+}
