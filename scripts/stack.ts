@@ -15,7 +15,8 @@ import {
 } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { demoModel, seedDemoData, startControlPlane } from "@switchyard/control-plane";
+import { createCredentialVault, demoModel, seedDemoData, startControlPlane } from "@switchyard/control-plane";
+import { parseMasterKeys } from "@switchyard/core/crypto/seal";
 import { startDashboardServer } from "@switchyard/dashboard/server";
 import { createDatabaseIfMissing, createDb, migrateDatabase } from "@switchyard/db";
 import { createMockProvider } from "@switchyard/mock-provider";
@@ -57,7 +58,13 @@ export type QuickstartInfo = {
 export type Stack = { info: QuickstartInfo; stop(): Promise<void> };
 
 /** Secrets the stack creates on first start and reuses, so logins and the demo key survive restarts. */
-type StackSecrets = { dataPlaneToken: string; demoApiKey: string | null; users: DemoUser[] };
+type StackSecrets = {
+  dataPlaneToken: string;
+  /** MASTER_KEYS for the control plane: provider credentials are sealed with it at rest. */
+  masterKeys?: string;
+  demoApiKey: string | null;
+  users: DemoUser[];
+};
 
 function writeJsonAtomic(file: string, value: unknown) {
   const tmp = `${file}.${process.pid}.tmp`;
@@ -108,6 +115,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const secrets: StackSecrets = existsSync(secretsFile)
       ? (JSON.parse(readFileSync(secretsFile, "utf8")) as StackSecrets)
       : { dataPlaneToken: randomBytes(24).toString("base64url"), demoApiKey: null, users: [] };
+    // Older .data/secrets.json files predate MASTER_KEYS: add one; it is kept from then on.
+    secrets.masterKeys ??= `1:${randomBytes(32).toString("hex")}`;
+    writeJsonAtomic(secretsFile, secrets);
+    const vault = createCredentialVault({
+      masterKeys: parseMasterKeys(secrets.masterKeys),
+      dataPlaneToken: secrets.dataPlaneToken,
+    });
 
     let databaseUrl = options.databaseUrl;
     let embedded: EmbeddedPostgres | null = null;
@@ -134,6 +148,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       const seeded = await seedDemoData(db, {
         mockProviderUrl: mockAddr.url,
         passwords: byRole,
+        vault,
         ...(secrets.demoApiKey ? { demoApiKey: secrets.demoApiKey } : {}),
       });
       secrets.demoApiKey = seeded.demoApiKey;
@@ -152,6 +167,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       CONTROL_PLANE_PORT: String(ports.controlPlane ?? 4000),
       CONTROL_PLANE_HOST: host,
       DATA_PLANE_TOKEN: secrets.dataPlaneToken,
+      MASTER_KEYS: secrets.masterKeys,
       MIGRATE_ON_START: "false",
       TRUST_PROXY: "true",
     });
@@ -161,6 +177,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       controlPlaneUrl: cp.url,
       dataPlaneToken: secrets.dataPlaneToken,
       snapshotPath: path.join(options.dataDir, "proxy-snapshot.json"),
+      usageSpoolDir: path.join(options.dataDir, "usage-spool"),
+      redisUrl: options.redisUrl,
     });
     const proxyAddr = await proxy.listen(ports.proxy ?? 8080, host);
     stops.push(() => proxy.close());

@@ -174,9 +174,10 @@ describe("docker-compose.yml", () => {
     expect(env.CONTROL_PLANE_HOST).toBe("0.0.0.0");
     expect(env.SEED_DEMO_DATA).toBe("true");
     expect(env.DATA_PLANE_TOKEN?.length).toBeGreaterThanOrEqual(16);
+    expect(env.MASTER_KEYS).toMatch(/^\d+:[0-9a-f]{64}(,\d+:[0-9a-f]{64})*$/i);
   });
 
-  it("keeps the proxy's config snapshot on a named volume", () => {
+  it("keeps the proxy's config snapshot and usage spool on a named volume", () => {
     const proxy = config.services.proxy!;
     const env = proxy.environment ?? {};
     expect(env.CONTROL_PLANE_URL).toBe("http://control-plane:4000");
@@ -188,6 +189,10 @@ describe("docker-compose.yml", () => {
     expect(volume, `a volume holding ${snapshotPath}`).toBeDefined();
     expect(volume!.type).toBe("volume");
     expect(Object.keys(config.volumes ?? {})).toContain(volume!.source);
+    // Rate limits shared through Redis, and undelivered usage spooled on the same volume.
+    expect(env.REDIS_URL).toBe("redis://redis:6379");
+    expect(env.PROXY_USAGE_SPOOL_DIR).toBe("/var/lib/switchyard/usage-spool");
+    expect(env.PROXY_USAGE_SPOOL_DIR!.startsWith(`${volume!.target}/`)).toBe(true);
   });
 
   it("points the dashboard and mock provider at the right hosts", () => {

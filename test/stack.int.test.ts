@@ -13,7 +13,10 @@ import { ensureDashboardBuilt, type QuickstartInfo, type Stack, startStack } fro
 let stack: Stack;
 let dataDir: string;
 // A database of its own: the demo users must not exist yet, as on a first `pnpm start`.
-const databaseUrl = withDatabase(inject("databaseUrl"), `${poolConfigFromUrl(inject("databaseUrl")).database}_stack`);
+const databaseUrl = withDatabase(
+  inject("databaseUrl"),
+  `${poolConfigFromUrl(inject("databaseUrl")).database}_stack`,
+);
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), "switchyard-stack-"));
   ensureDashboardBuilt(() => {});
