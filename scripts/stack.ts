@@ -179,6 +179,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       snapshotPath: path.join(options.dataDir, "proxy-snapshot.json"),
       usageSpoolDir: path.join(options.dataDir, "usage-spool"),
       redisUrl: options.redisUrl,
+      // One terminal for everything: the proxy's routine info lines would bury the summary.
+      logger: {
+        info() {},
+        warn: (message, fields) => log(`[proxy] ${message}${fields ? ` ${JSON.stringify(fields)}` : ""}`),
+        error: (message, fields) => log(`[proxy] ${message}${fields ? ` ${JSON.stringify(fields)}` : ""}`),
+      },
     });
     const proxyAddr = await proxy.listen(ports.proxy ?? 8080, host);
     stops.push(() => proxy.close());
