@@ -12,7 +12,7 @@ export async function compileGatewayConfig(
   vault: CredentialVault,
   now = new Date(),
 ): Promise<GatewayConfig> {
-  const [keys, providers, models] = await Promise.all([
+  const [keys, providers, models] = await oneAtATime([
     tx.apiKey.findMany({
       where: { OR: [{ revokedAt: null }, { revokedAt: { gt: new Date(now.getTime() - 86_400_000) } }] },
       select: {
@@ -119,4 +119,16 @@ export async function compileGatewayConfig(
   };
   // The proxy validates with the same schema; failing here keeps a bad snapshot from ever shipping.
   return GatewayConfig.parse(config);
+}
+
+/**
+ * Awaits Prisma queries in turn. An interactive transaction holds one connection, which runs one
+ * query at a time (node-postgres deprecates queueing them); Prisma queries start only when awaited.
+ */
+async function oneAtATime<T extends readonly unknown[]>(
+  queries: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const results: unknown[] = [];
+  for (const q of queries) results.push(await q);
+  return results as { -readonly [K in keyof T]: Awaited<T[K]> };
 }
