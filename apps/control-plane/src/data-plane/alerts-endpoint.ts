@@ -4,52 +4,24 @@
  * for all admins, at most one per provider and kind every 10 minutes however many proxies report
  * it. Answers 202; 400 with a message for a bad body, 401 without the data-plane token.
  */
-import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { DataPlaneAlert } from "@switchyard/core";
 import type { Db } from "@switchyard/db";
+import { authorizeDataPlane, readCappedBody, sendJson } from "./http.ts";
 
 export type AlertsEndpointDeps = { db: Db; token: string };
 
 const maxBodyBytes = 16 * 1024;
 export const alertDedupWindowMs = 10 * 60_000;
 
-function tokenMatches(header: string | undefined, token: string): boolean {
-  if (!header?.startsWith("Bearer ")) return false;
-  const given = Buffer.from(header.slice(7));
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
-  res.end(JSON.stringify(body));
-}
-
 const invalid = (res: ServerResponse, message: string) =>
   sendJson(res, 400, { error: { code: "invalid_request", message } });
 
-/** Reads the body, or null when it is larger than `maxBodyBytes`. */
-async function readBody(req: IncomingMessage): Promise<string | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBodyBytes) return null;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
-
 export function createAlertsEndpoint(deps: AlertsEndpointDeps) {
   return async function handleAlerts(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!tokenMatches(req.headers.authorization, deps.token)) {
-      sendJson(res, 401, {
-        error: { code: "unauthenticated", message: "Send Authorization: Bearer <DATA_PLANE_TOKEN>" },
-      });
-      return;
-    }
-    const raw = await readBody(req);
+    if (!authorizeDataPlane(req, res, deps.token)) return;
+    const body = await readCappedBody(req, maxBodyBytes);
+    const raw = body === null ? null : body.toString("utf8");
     if (raw === null) return invalid(res, `The alert body is larger than ${maxBodyBytes} bytes`);
     let json: unknown;
     try {

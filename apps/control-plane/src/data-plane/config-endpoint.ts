@@ -3,25 +3,13 @@
  * config snapshots. Answers 200 with the newest snapshot at once when it is newer than `after`,
  * otherwise holds the request until one is published or `wait` runs out (304).
  */
-import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Db } from "@switchyard/db";
 import type { ConfigBus } from "../services/config/publish.ts";
 import { latestSnapshot } from "../services/config/publish.ts";
+import { authorizeDataPlane, sendJson } from "./http.ts";
 
 export type ConfigEndpointDeps = { db: Db; bus: ConfigBus; token: string; maxWaitSeconds: number };
-
-function tokenMatches(header: string | undefined, token: string): boolean {
-  if (!header?.startsWith("Bearer ")) return false;
-  const given = Buffer.from(header.slice(7));
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
-  res.end(JSON.stringify(body));
-}
 
 export function createConfigEndpoint(deps: ConfigEndpointDeps) {
   // Many proxies ask for the same version: serialise each snapshot once.
@@ -37,12 +25,7 @@ export function createConfigEndpoint(deps: ConfigEndpointDeps) {
   }
 
   return async function handleConfig(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    if (!tokenMatches(req.headers.authorization, deps.token)) {
-      sendJson(res, 401, {
-        error: { code: "unauthenticated", message: "Send Authorization: Bearer <DATA_PLANE_TOKEN>" },
-      });
-      return;
-    }
+    if (!authorizeDataPlane(req, res, deps.token)) return;
     const afterRaw = url.searchParams.get("after") ?? "0";
     const waitRaw = url.searchParams.get("wait");
     const after = Number(afterRaw);

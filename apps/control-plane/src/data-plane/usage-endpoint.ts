@@ -4,55 +4,23 @@
  * with a message naming the bad fields, 413 past the size cap, 401 without the data-plane token.
  * The proxy keeps a batch answered 400 aside and retries anything else but a 2xx.
  */
-import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { maxUsageBatch, UsageBatch } from "@switchyard/core";
 import type { Db } from "@switchyard/db";
 import { ingestUsage } from "../services/usage/ingest.ts";
+import { authorizeDataPlane, readCappedBody, sendJson } from "./http.ts";
 
 export type UsageEndpointDeps = { db: Db; token: string; maxBodyBytes?: number };
 
 /** A full batch of large events fits well within it. */
 export const defaultUsageBodyLimit = 8 * 1024 * 1024;
 
-function tokenMatches(header: string | undefined, token: string): boolean {
-  if (!header?.startsWith("Bearer ")) return false;
-  const given = Buffer.from(header.slice(7));
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
-  res.end(JSON.stringify(body));
-}
-
-/** The body, or null once it is larger than `limit` (the rest is not read). */
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  const declared = Number(req.headers["content-length"]);
-  if (Number.isFinite(declared) && declared > limit) return null;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) return null;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, size);
-}
-
 export function createUsageEndpoint(deps: UsageEndpointDeps) {
   const limit = deps.maxBodyBytes ?? defaultUsageBodyLimit;
 
   return async function handleUsage(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!tokenMatches(req.headers.authorization, deps.token)) {
-      req.resume();
-      sendJson(res, 401, {
-        error: { code: "unauthenticated", message: "Send Authorization: Bearer <DATA_PLANE_TOKEN>" },
-      });
-      return;
-    }
-    const raw = await readBody(req, limit);
+    if (!authorizeDataPlane(req, res, deps.token)) return;
+    const raw = await readCappedBody(req, limit);
     if (raw === null) {
       res.setHeader("connection", "close");
       sendJson(res, 413, {
