@@ -1,16 +1,7 @@
 /** Asks before a destructive action; the confirm button shows progress while the action runs. */
-import { Loader2Icon } from "lucide-react";
 import { type ReactNode, useState } from "react";
-import { Button } from "./button.tsx";
-import {
-  Dialog,
-  DialogClose,
-  DialogContent,
-  DialogDescription,
-  DialogFooter,
-  DialogHeader,
-  DialogTitle,
-} from "./dialog.tsx";
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "./dialog.tsx";
+import { DialogActions } from "./dialog-actions.tsx";
 
 export type ConfirmDialogProps = {
   open: boolean;
@@ -53,17 +44,9 @@ export function ConfirmDialog({
           <DialogTitle>{title}</DialogTitle>
           <DialogDescription>{description}</DialogDescription>
         </DialogHeader>
-        <DialogFooter>
-          <DialogClose asChild>
-            <Button variant="outline" disabled={pending}>
-              Cancel
-            </Button>
-          </DialogClose>
-          <Button variant={destructive ? "destructive" : "default"} onClick={confirm} disabled={pending}>
-            {pending && <Loader2Icon className="animate-spin" aria-hidden />}
-            {confirmLabel}
-          </Button>
-        </DialogFooter>
+        <DialogActions variant={destructive ? "destructive" : "default"} onClick={confirm} pending={pending}>
+          {confirmLabel}
+        </DialogActions>
       </DialogContent>
     </Dialog>
   );

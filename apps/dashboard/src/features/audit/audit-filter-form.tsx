@@ -1,9 +1,9 @@
 import { useQuery } from "@tanstack/react-query";
 import { SearchIcon } from "lucide-react";
 import { type FormEvent, useEffect, useState } from "react";
+import { TextField } from "../../components/text-field.tsx";
 import { Button } from "../../components/ui/button.tsx";
 import { FormField } from "../../components/ui/form-field.tsx";
-import { Input } from "../../components/ui/input.tsx";
 import {
   Select,
   SelectContent,
@@ -11,7 +11,9 @@ import {
   SelectTrigger,
   SelectValue,
 } from "../../components/ui/select.tsx";
+import { fieldBinder } from "../../lib/bind-field.ts";
 import { describeError } from "../../lib/errors.ts";
+import type { FieldErrors } from "../../lib/form-errors.ts";
 import { useTRPC } from "../../lib/trpc.ts";
 import { type AuditFilters, emptyFilters, toQueryInput } from "./filters.ts";
 
@@ -28,7 +30,7 @@ export function AuditFilterForm({
   const trpc = useTRPC();
   const actions = useQuery({ ...trpc.audit.actions.queryOptions(), staleTime: 60_000 });
   const [draft, setDraft] = useState(applied);
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string[]>>({});
+  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
 
   // Back/forward navigation changes the applied filters; show them in the form.
   useEffect(() => {
@@ -51,6 +53,7 @@ export function AuditFilterForm({
     onApply(draft);
   }
 
+  const bind = fieldBinder(draft, set, fieldErrors);
   const actionOptions = [...(actions.data ?? [])];
   // Keep a value from the URL selectable even before (or if never) the list of actions arrives.
   if (draft.action && !actionOptions.includes(draft.action)) actionOptions.push(draft.action);
@@ -62,15 +65,14 @@ export function AuditFilterForm({
       aria-label="Audit filters"
       className="grid gap-4 rounded-xl border bg-card p-4 sm:grid-cols-2 lg:grid-cols-[repeat(5,minmax(0,1fr))]"
     >
-      <FormField id="audit-actor" label="Actor email" errors={fieldErrors.actor}>
-        <Input
-          type="text"
-          inputMode="email"
-          placeholder="someone@example.com"
-          value={draft.actor}
-          onChange={(e) => set("actor", e.target.value)}
-        />
-      </FormField>
+      <TextField
+        id="audit-actor"
+        label="Actor email"
+        type="text"
+        inputMode="email"
+        placeholder="someone@example.com"
+        {...bind("actor")}
+      />
       <FormField
         id="audit-action"
         label="Action"
@@ -97,20 +99,15 @@ export function AuditFilterForm({
           </Select>
         )}
       </FormField>
-      <FormField id="audit-target" label="Target" errors={fieldErrors.target}>
-        <Input
-          type="text"
-          placeholder="user, key id…"
-          value={draft.target}
-          onChange={(e) => set("target", e.target.value)}
-        />
-      </FormField>
-      <FormField id="audit-from" label="From" errors={fieldErrors.from}>
-        <Input type="datetime-local" value={draft.from} onChange={(e) => set("from", e.target.value)} />
-      </FormField>
-      <FormField id="audit-to" label="To" errors={fieldErrors.to}>
-        <Input type="datetime-local" value={draft.to} onChange={(e) => set("to", e.target.value)} />
-      </FormField>
+      <TextField
+        id="audit-target"
+        label="Target"
+        type="text"
+        placeholder="user, key id…"
+        {...bind("target")}
+      />
+      <TextField id="audit-from" label="From" type="datetime-local" {...bind("from")} />
+      <TextField id="audit-to" label="To" type="datetime-local" {...bind("to")} />
       <div className="flex flex-wrap gap-2 sm:col-span-2 lg:col-span-5">
         <Button type="submit">
           <SearchIcon aria-hidden />

@@ -3,14 +3,17 @@
  * filtered through the address bar and paged with the server's keyset cursor ("Load more").
  */
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { FilterXIcon, Loader2Icon, RefreshCwIcon, ScrollTextIcon, TriangleAlertIcon } from "lucide-react";
+import { FilterXIcon, ScrollTextIcon, TriangleAlertIcon } from "lucide-react";
 import { useMemo } from "react";
 import { useSearchParams } from "react-router";
+import { ErrorAlert } from "../../components/error-alert.tsx";
+import { ListStates, RefreshButton } from "../../components/list-states.tsx";
 import { PageHeader } from "../../components/page-header.tsx";
 import { Alert, AlertDescription, AlertTitle } from "../../components/ui/alert.tsx";
 import { Button } from "../../components/ui/button.tsx";
 import { Card } from "../../components/ui/card.tsx";
 import { EmptyState } from "../../components/ui/empty-state.tsx";
+import { PendingButton } from "../../components/ui/pending-button.tsx";
 import { describeError } from "../../lib/errors.ts";
 import { useTRPC } from "../../lib/trpc.ts";
 import { AuditFilterForm } from "./audit-filter-form.tsx";
@@ -52,12 +55,7 @@ export function AuditPage() {
       <PageHeader
         title="Audit log"
         description="Every change made through Switchyard: who made it, when, and what it changed."
-        actions={
-          <Button variant="outline" onClick={() => void log.refetch()} disabled={log.isFetching}>
-            <RefreshCwIcon className={log.isRefetching ? "animate-spin" : undefined} aria-hidden />
-            Refresh
-          </Button>
-        }
+        actions={<RefreshButton query={log} />}
       />
       <div className="grid gap-4">
         <AuditFilterForm applied={applied} onApply={apply} />
@@ -70,69 +68,53 @@ export function AuditPage() {
             </AlertDescription>
           </Alert>
         )}
-        {log.isPending ? (
+        <ListStates
+          query={log}
+          count={entries.length}
+          skeleton={<AuditTableSkeleton />}
+          errorTitle="Could not load the audit log"
+          empty={
+            <EmptyState
+              icon={<ScrollTextIcon />}
+              title={filtered ? "No entries match these filters" : "The audit log is empty"}
+              description={
+                filtered
+                  ? "Widen the time range or clear a filter."
+                  : "Entries appear here as soon as someone signs in or changes something."
+              }
+              action={
+                filtered && (
+                  <Button variant="outline" onClick={() => apply(emptyFilters)}>
+                    <FilterXIcon aria-hidden />
+                    Clear filters
+                  </Button>
+                )
+              }
+            />
+          }
+        >
           <Card className="px-2 py-2">
-            <AuditTableSkeleton />
+            <AuditTable entries={entries} />
           </Card>
-        ) : log.isError && entries.length === 0 ? (
-          <Alert variant="destructive">
-            <TriangleAlertIcon aria-hidden />
-            <AlertTitle>Could not load the audit log</AlertTitle>
-            <AlertDescription>
-              <p>{describeError(log.error).message}</p>
-              <Button variant="outline" size="sm" className="mt-2" onClick={() => void log.refetch()}>
-                Retry
-              </Button>
-            </AlertDescription>
-          </Alert>
-        ) : entries.length === 0 ? (
-          <EmptyState
-            icon={<ScrollTextIcon />}
-            title={filtered ? "No entries match these filters" : "The audit log is empty"}
-            description={
-              filtered
-                ? "Widen the time range or clear a filter."
-                : "Entries appear here as soon as someone signs in or changes something."
-            }
-            action={
-              filtered && (
-                <Button variant="outline" onClick={() => apply(emptyFilters)}>
-                  <FilterXIcon aria-hidden />
-                  Clear filters
-                </Button>
-              )
-            }
-          />
-        ) : (
-          <>
-            <Card className="px-2 py-2">
-              <AuditTable entries={entries} />
-            </Card>
-            {log.isFetchNextPageError && (
-              <Alert variant="destructive">
-                <TriangleAlertIcon aria-hidden />
-                <AlertTitle>Could not load more entries</AlertTitle>
-                <AlertDescription>{describeError(log.error).message}</AlertDescription>
-              </Alert>
+          {log.isFetchNextPageError && (
+            <ErrorAlert title="Could not load more entries">{describeError(log.error).message}</ErrorAlert>
+          )}
+          <div className="flex items-center justify-between gap-4 text-sm text-muted-foreground">
+            <p aria-live="polite">
+              Showing {entries.length} {entries.length === 1 ? "entry" : "entries"}
+              {log.hasNextPage ? "" : " (end of the log)"}
+            </p>
+            {log.hasNextPage && (
+              <PendingButton
+                variant="outline"
+                onClick={() => void log.fetchNextPage()}
+                pending={log.isFetchingNextPage}
+              >
+                Load more
+              </PendingButton>
             )}
-            <div className="flex items-center justify-between gap-4 text-sm text-muted-foreground">
-              <p aria-live="polite">
-                Showing {entries.length} {entries.length === 1 ? "entry" : "entries"}
-                {log.hasNextPage ? "" : " (end of the log)"}
-              </p>
-              {log.hasNextPage && (
-                <Button
-                  variant="outline"
-                  onClick={() => void log.fetchNextPage()}
-                  disabled={log.isFetchingNextPage}
-                >
-                  {log.isFetchingNextPage && <Loader2Icon className="animate-spin" aria-hidden />}
-                  Load more
-                </Button>
-              )}
-            </div>
-          </>
-        )}
+          </div>
+        </ListStates>
       </div>
     </>
   );

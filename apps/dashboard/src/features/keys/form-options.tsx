@@ -1,8 +1,6 @@
 /** The users, teams and models the key form offers; loaded when a key dialog opens. */
 import { useQuery } from "@tanstack/react-query";
-import { TriangleAlertIcon } from "lucide-react";
-import { Alert, AlertDescription, AlertTitle } from "../../components/ui/alert.tsx";
-import { Button } from "../../components/ui/button.tsx";
+import { ErrorAlert } from "../../components/error-alert.tsx";
 import { describeError } from "../../lib/errors.ts";
 import { useTRPC } from "../../lib/trpc.ts";
 
@@ -13,15 +11,8 @@ export function useKeyFormOptions(enabled: boolean) {
 
 export function FormOptionsError({ error, onRetry }: { error: unknown; onRetry: () => void }) {
   return (
-    <Alert variant="destructive">
-      <TriangleAlertIcon aria-hidden />
-      <AlertTitle>Could not load the users, teams and models</AlertTitle>
-      <AlertDescription>
-        <p>{describeError(error).message}</p>
-        <Button variant="outline" size="sm" className="mt-2" onClick={onRetry}>
-          Retry
-        </Button>
-      </AlertDescription>
-    </Alert>
+    <ErrorAlert title="Could not load the users, teams and models" onRetry={onRetry}>
+      {describeError(error).message}
+    </ErrorAlert>
   );
 }

@@ -12,6 +12,7 @@ import {
 } from "@switchyard/core";
 import type { z } from "zod";
 import { zodFieldErrors } from "../../lib/errors.ts";
+import type { FieldErrors } from "../../lib/form-errors.ts";
 
 export type MetadataRow = { key: string; value: string };
 
@@ -51,7 +52,7 @@ export type KeyFields = {
   notifyWebhookUrl: string | null;
 };
 
-export type FieldErrors = Record<string, string[]>;
+export type { FieldErrors };
 /** The fields as far as they could be read, and what could not be (a field in error is null). */
 export type ReadResult = { fields: KeyFields; fieldErrors: FieldErrors };
 

@@ -4,6 +4,7 @@
  */
 import type { KeyFormOptions } from "@switchyard/core";
 import { PlusIcon, XIcon } from "lucide-react";
+import { TextField } from "../../components/text-field.tsx";
 import { Button } from "../../components/ui/button.tsx";
 import { Checkbox } from "../../components/ui/checkbox.tsx";
 import { FormField } from "../../components/ui/form-field.tsx";
@@ -20,6 +21,7 @@ import {
   SelectValue,
 } from "../../components/ui/select.tsx";
 import { Switch } from "../../components/ui/switch.tsx";
+import { fieldBinder } from "../../lib/bind-field.ts";
 import { cn } from "../../lib/utils.ts";
 import type { FieldErrors, KeyFormValues } from "./key-form-values.ts";
 
@@ -38,6 +40,7 @@ export function KeyFormFields({ idPrefix, values, onChange, errors, options, fix
   function set<K extends keyof KeyFormValues>(key: K, value: KeyFormValues[K]) {
     onChange({ ...values, [key]: value });
   }
+  const bind = fieldBinder(values, set, errors);
   function toggleModel(model: string, on: boolean) {
     set(
       "allowedModels",
@@ -49,14 +52,14 @@ export function KeyFormFields({ idPrefix, values, onChange, errors, options, fix
 
   return (
     <div className="grid gap-4 sm:grid-cols-2">
-      <FormField id={id("name")} label="Name" errors={errors.name} className="sm:col-span-2">
-        <Input
-          value={values.name}
-          onChange={(e) => set("name", e.target.value)}
-          placeholder="checkout-service production"
-          autoComplete="off"
-        />
-      </FormField>
+      <TextField
+        id={id("name")}
+        label="Name"
+        className="sm:col-span-2"
+        {...bind("name")}
+        placeholder="checkout-service production"
+        autoComplete="off"
+      />
 
       {fixedOwner !== undefined ? (
         <FormField id={id("owner")} label="Owner" description="Fixed when the key was created.">
@@ -93,18 +96,13 @@ export function KeyFormFields({ idPrefix, values, onChange, errors, options, fix
         </FormField>
       )}
 
-      <FormField
+      <TextField
         id={id("expires")}
         label="Expires"
         description="Leave empty for a key that never expires."
-        errors={errors.expiresAt}
-      >
-        <Input
-          type="datetime-local"
-          value={values.expiresAt}
-          onChange={(e) => set("expiresAt", e.target.value)}
-        />
-      </FormField>
+        type="datetime-local"
+        {...bind("expiresAt")}
+      />
 
       <fieldset
         className="grid gap-2 sm:col-span-2"
@@ -148,31 +146,29 @@ export function KeyFormFields({ idPrefix, values, onChange, errors, options, fix
         )}
       </fieldset>
 
-      <FormField
+      <TextField
         id={id("rpm")}
         label="Requests per minute"
         description="Empty: no limit."
-        errors={errors.rpm}
-      >
-        <Input inputMode="numeric" value={values.rpm} onChange={(e) => set("rpm", e.target.value)} />
-      </FormField>
-      <FormField id={id("tpm")} label="Tokens per minute" description="Empty: no limit." errors={errors.tpm}>
-        <Input inputMode="numeric" value={values.tpm} onChange={(e) => set("tpm", e.target.value)} />
-      </FormField>
+        inputMode="numeric"
+        {...bind("rpm")}
+      />
+      <TextField
+        id={id("tpm")}
+        label="Tokens per minute"
+        description="Empty: no limit."
+        inputMode="numeric"
+        {...bind("tpm")}
+      />
 
-      <FormField
+      <TextField
         id={id("tags")}
         label="Tags"
         description="Separated by commas."
-        errors={errors.tags}
         className="sm:col-span-2"
-      >
-        <Input
-          value={values.tags}
-          onChange={(e) => set("tags", e.target.value)}
-          placeholder="prod, checkout"
-        />
-      </FormField>
+        {...bind("tags")}
+        placeholder="prod, checkout"
+      />
 
       <MetadataRows idPrefix={id("metadata")} values={values} onChange={onChange} errors={errors.metadata} />
 
@@ -187,39 +183,28 @@ export function KeyFormFields({ idPrefix, values, onChange, errors, options, fix
         </div>
         {values.rotationEnabled && (
           <>
-            <FormField id={id("rotation-days")} label="Every (days)" errors={errors.rotationDays}>
-              <Input
-                inputMode="numeric"
-                value={values.rotationDays}
-                onChange={(e) => set("rotationDays", e.target.value)}
-              />
-            </FormField>
-            <FormField
+            <TextField
+              id={id("rotation-days")}
+              label="Every (days)"
+              inputMode="numeric"
+              {...bind("rotationDays")}
+            />
+            <TextField
               id={id("rotation-grace")}
               label="Old secret stays valid for (minutes)"
               description="0: it stops working at once."
-              errors={errors.rotationGraceMinutes}
-            >
-              <Input
-                inputMode="numeric"
-                value={values.rotationGraceMinutes}
-                onChange={(e) => set("rotationGraceMinutes", e.target.value)}
-              />
-            </FormField>
-            <FormField
+              inputMode="numeric"
+              {...bind("rotationGraceMinutes")}
+            />
+            <TextField
               id={id("rotation-webhook")}
               label="Notify webhook URL"
               description="Optional. The owner is also told in the dashboard."
-              errors={errors.notifyWebhookUrl}
               className="sm:col-span-2"
-            >
-              <Input
-                type="url"
-                value={values.notifyWebhookUrl}
-                onChange={(e) => set("notifyWebhookUrl", e.target.value)}
-                placeholder="https://hooks.example.com/switchyard"
-              />
-            </FormField>
+              type="url"
+              {...bind("notifyWebhookUrl")}
+              placeholder="https://hooks.example.com/switchyard"
+            />
           </>
         )}
       </div>

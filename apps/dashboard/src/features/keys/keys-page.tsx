@@ -4,11 +4,11 @@
  */
 import type { KeyView } from "@switchyard/core";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { KeyRoundIcon, PlusIcon, RefreshCwIcon, SearchIcon, TriangleAlertIcon } from "lucide-react";
+import { KeyRoundIcon, PlusIcon, SearchIcon } from "lucide-react";
 import { useEffect, useState } from "react";
 import { toast } from "sonner";
+import { ListStates, RefreshButton } from "../../components/list-states.tsx";
 import { PageHeader } from "../../components/page-header.tsx";
-import { Alert, AlertDescription, AlertTitle } from "../../components/ui/alert.tsx";
 import { Button } from "../../components/ui/button.tsx";
 import { Card } from "../../components/ui/card.tsx";
 import { ConfirmDialog } from "../../components/ui/confirm-dialog.tsx";
@@ -85,6 +85,12 @@ export function KeysPage() {
   }
 
   const filtered = search !== "";
+  const createButton = (
+    <Button onClick={() => setCreating(true)}>
+      <PlusIcon aria-hidden />
+      Create key
+    </Button>
+  );
 
   return (
     <>
@@ -93,14 +99,8 @@ export function KeysPage() {
         description="API keys that applications send to the proxy. Changes reach every proxy within a second."
         actions={
           <>
-            <Button variant="outline" onClick={() => void list.refetch()} disabled={list.isFetching}>
-              <RefreshCwIcon className={list.isRefetching ? "animate-spin" : undefined} aria-hidden />
-              Refresh
-            </Button>
-            <Button onClick={() => setCreating(true)}>
-              <PlusIcon aria-hidden />
-              Create key
-            </Button>
+            <RefreshButton query={list} />
+            {createButton}
           </>
         }
       />
@@ -127,46 +127,34 @@ export function KeysPage() {
           </div>
         </div>
 
-        {list.isPending ? (
-          <Card className="px-2 py-2">
-            <KeysTableSkeleton />
-          </Card>
-        ) : list.isError && keys.length === 0 ? (
-          <Alert variant="destructive">
-            <TriangleAlertIcon aria-hidden />
-            <AlertTitle>Could not load the keys</AlertTitle>
-            <AlertDescription>
-              <p>{describeError(list.error).message}</p>
-              <Button variant="outline" size="sm" className="mt-2" onClick={() => void list.refetch()}>
-                Retry
-              </Button>
-            </AlertDescription>
-          </Alert>
-        ) : keys.length === 0 ? (
-          <EmptyState
-            icon={<KeyRoundIcon />}
-            title={filtered ? "No keys match this search" : "No API keys yet"}
-            description={
-              filtered
-                ? "Try another name, tag, prefix or owner."
-                : includeRevoked
-                  ? "Create a key for a user or team; its secret is shown once."
-                  : "Create a key for a user or team; its secret is shown once. Revoked keys are hidden."
-            }
-            action={
-              filtered ? (
-                <Button variant="outline" onClick={() => setSearchText("")}>
-                  Clear search
-                </Button>
-              ) : (
-                <Button onClick={() => setCreating(true)}>
-                  <PlusIcon aria-hidden />
-                  Create key
-                </Button>
-              )
-            }
-          />
-        ) : (
+        <ListStates
+          query={list}
+          count={keys.length}
+          skeleton={<KeysTableSkeleton />}
+          errorTitle="Could not load the keys"
+          empty={
+            <EmptyState
+              icon={<KeyRoundIcon />}
+              title={filtered ? "No keys match this search" : "No API keys yet"}
+              description={
+                filtered
+                  ? "Try another name, tag, prefix or owner."
+                  : includeRevoked
+                    ? "Create a key for a user or team; its secret is shown once."
+                    : "Create a key for a user or team; its secret is shown once. Revoked keys are hidden."
+              }
+              action={
+                filtered ? (
+                  <Button variant="outline" onClick={() => setSearchText("")}>
+                    Clear search
+                  </Button>
+                ) : (
+                  createButton
+                )
+              }
+            />
+          }
+        >
           <Card className="px-2 py-2" aria-busy={list.isFetching}>
             <KeysTable
               keys={keys}
@@ -178,7 +166,7 @@ export function KeysPage() {
               }}
             />
           </Card>
-        )}
+        </ListStates>
       </div>
 
       <CreateKeyDialog open={creating} onOpenChange={setCreating} onIssued={setIssued} />

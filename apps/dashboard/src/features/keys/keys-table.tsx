@@ -12,7 +12,8 @@ import {
   DropdownMenuTrigger,
 } from "../../components/ui/dropdown-menu.tsx";
 import { Skeleton } from "../../components/ui/skeleton.tsx";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "../../components/ui/table.tsx";
+import { Table, TableBody, TableCell, TableRow } from "../../components/ui/table.tsx";
+import { ColumnsHeader, TableSkeleton } from "../../components/ui/table-scaffold.tsx";
 import { formatDateTime, formatRelative } from "../../lib/format.ts";
 import { cn } from "../../lib/utils.ts";
 import { type KeyStatus, keyStatus, liveSecrets } from "./key-status.ts";
@@ -208,36 +209,17 @@ export function KeysTable({
 }
 
 function KeysHeader() {
-  return (
-    <TableHeader>
-      <TableRow className="hover:bg-transparent">
-        {columns.map((c) => (
-          <TableHead key={c}>{c}</TableHead>
-        ))}
-        <TableHead className="w-10">
-          <span className="sr-only">Actions</span>
-        </TableHead>
-      </TableRow>
-    </TableHeader>
-  );
+  return <ColumnsHeader columns={columns} actionsClassName="w-10" />;
 }
 
 export function KeysTableSkeleton({ rows = 5 }: { rows?: number }) {
   return (
-    <Table aria-label="API keys" aria-busy="true">
-      <KeysHeader />
-      <TableBody>
-        {Array.from({ length: rows }, (_, i) => (
-          <TableRow key={i}>
-            {columns.map((c) => (
-              <TableCell key={c}>
-                <Skeleton className="h-4 w-20" />
-              </TableCell>
-            ))}
-            <TableCell />
-          </TableRow>
-        ))}
-      </TableBody>
-    </Table>
+    <TableSkeleton
+      label="API keys"
+      header={<KeysHeader />}
+      columns={columns}
+      rows={rows}
+      cell={<Skeleton className="h-4 w-20" />}
+    />
   );
 }

@@ -4,22 +4,11 @@
  */
 import { defaultRotationGraceMinutes, type KeyView, RotateKeyInput } from "@switchyard/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { Loader2Icon, TriangleAlertIcon } from "lucide-react";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { toast } from "sonner";
-import { Alert, AlertDescription, AlertTitle } from "../../components/ui/alert.tsx";
-import { Button } from "../../components/ui/button.tsx";
-import {
-  Dialog,
-  DialogClose,
-  DialogContent,
-  DialogDescription,
-  DialogFooter,
-  DialogHeader,
-  DialogTitle,
-} from "../../components/ui/dialog.tsx";
-import { FormField } from "../../components/ui/form-field.tsx";
-import { Input } from "../../components/ui/input.tsx";
+import { ErrorAlert } from "../../components/error-alert.tsx";
+import { FormDialog } from "../../components/form-dialog.tsx";
+import { TextField } from "../../components/text-field.tsx";
 import {
   Select,
   SelectContent,
@@ -27,7 +16,8 @@ import {
   SelectTrigger,
   SelectValue,
 } from "../../components/ui/select.tsx";
-import { describeError, zodFieldErrors } from "../../lib/errors.ts";
+import { zodFieldErrors } from "../../lib/errors.ts";
+import { useFormErrors } from "../../lib/form-errors.ts";
 import { formatDateTime } from "../../lib/format.ts";
 import { useTRPC } from "../../lib/trpc.ts";
 import type { IssuedSecret } from "./secret-dialog.tsx";
@@ -56,7 +46,6 @@ export function RotateKeyDialog({
   const queryClient = useQueryClient();
   const [amount, setAmount] = useState(String(keyView?.rotation.graceMinutes ?? defaultRotationGraceMinutes));
   const [unit, setUnit] = useState<GraceUnit>("minutes");
-  const [clientErrors, setClientErrors] = useState<Record<string, string[]>>({});
 
   const rotate = useMutation(
     trpc.keys.rotate.mutationOptions({
@@ -68,11 +57,11 @@ export function RotateKeyDialog({
       },
     }),
   );
+  const { fieldErrors, generalError, setClientErrors } = useFormErrors(rotate.error);
 
   const minutes = graceMinutes(amount, unit);
 
-  function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
+  function onSubmit() {
     if (!keyView) return;
     rotate.reset();
     if (minutes === null) {
@@ -84,78 +73,52 @@ export function RotateKeyDialog({
     if (parsed.success) rotate.mutate(parsed.data);
   }
 
-  const serverError = rotate.error ? describeError(rotate.error) : undefined;
-  const fieldErrors = { ...serverError?.fieldErrors, ...clientErrors };
-
   return (
-    <Dialog open={keyView !== null} onOpenChange={(next) => !next && !rotate.isPending && onClose()}>
-      <DialogContent>
-        <DialogHeader>
-          <DialogTitle>Rotate {keyView ? `"${keyView.name}"` : "key"}</DialogTitle>
-          <DialogDescription>
-            A new secret is issued for the same key: its id, owner, limits and usage history stay. The new
-            secret is shown once.
-          </DialogDescription>
-        </DialogHeader>
-        <form
-          id="rotate-key-form"
-          onSubmit={onSubmit}
-          noValidate
-          aria-label="Rotate key"
-          className="grid gap-4"
-        >
-          {serverError && Object.keys(serverError.fieldErrors).length === 0 && (
-            <Alert variant="destructive">
-              <TriangleAlertIcon aria-hidden />
-              <AlertTitle>Could not rotate the key</AlertTitle>
-              <AlertDescription>{serverError.message}</AlertDescription>
-            </Alert>
-          )}
-          <div className="grid grid-cols-[1fr_9rem] items-start gap-2">
-            <FormField
-              id="rotate-grace"
-              label="Old secret stays valid for"
-              errors={fieldErrors.graceMinutes}
-              description={
-                minutes === 0 ? (
-                  <span className="font-medium text-destructive">
-                    0: the old secret stops working immediately. Every application still using it is refused.
-                  </span>
-                ) : minutes !== null ? (
-                  `Until about ${formatDateTime(new Date(Date.now() + minutes * 60_000))}, so applications can switch to the new secret. 0 stops it immediately.`
-                ) : undefined
-              }
-            >
-              <Input inputMode="numeric" value={amount} onChange={(e) => setAmount(e.target.value)} />
-            </FormField>
-            <div className="grid gap-2">
-              <span className="text-sm leading-none font-medium" aria-hidden>
-                &nbsp;
+    <FormDialog
+      open={keyView !== null}
+      onOpenChange={(next) => !next && onClose()}
+      title={<>Rotate {keyView ? `"${keyView.name}"` : "key"}</>}
+      description="A new secret is issued for the same key: its id, owner, limits and usage history stay. The new secret is shown once."
+      formId="rotate-key-form"
+      formLabel="Rotate key"
+      onSubmit={onSubmit}
+      pending={rotate.isPending}
+      submitLabel="Rotate secret"
+    >
+      {generalError && <ErrorAlert title="Could not rotate the key">{generalError.message}</ErrorAlert>}
+      <div className="grid grid-cols-[1fr_9rem] items-start gap-2">
+        <TextField
+          id="rotate-grace"
+          label="Old secret stays valid for"
+          errors={fieldErrors.graceMinutes}
+          description={
+            minutes === 0 ? (
+              <span className="font-medium text-destructive">
+                0: the old secret stops working immediately. Every application still using it is refused.
               </span>
-              <Select value={unit} onValueChange={(v) => setUnit(v as GraceUnit)}>
-                <SelectTrigger aria-label="Grace period unit">
-                  <SelectValue />
-                </SelectTrigger>
-                <SelectContent>
-                  <SelectItem value="minutes">minutes</SelectItem>
-                  <SelectItem value="hours">hours</SelectItem>
-                </SelectContent>
-              </Select>
-            </div>
-          </div>
-        </form>
-        <DialogFooter>
-          <DialogClose asChild>
-            <Button variant="outline" disabled={rotate.isPending}>
-              Cancel
-            </Button>
-          </DialogClose>
-          <Button type="submit" form="rotate-key-form" disabled={rotate.isPending}>
-            {rotate.isPending && <Loader2Icon className="animate-spin" aria-hidden />}
-            Rotate secret
-          </Button>
-        </DialogFooter>
-      </DialogContent>
-    </Dialog>
+            ) : minutes !== null ? (
+              `Until about ${formatDateTime(new Date(Date.now() + minutes * 60_000))}, so applications can switch to the new secret. 0 stops it immediately.`
+            ) : undefined
+          }
+          inputMode="numeric"
+          value={amount}
+          onValueChange={setAmount}
+        />
+        <div className="grid gap-2">
+          <span className="text-sm leading-none font-medium" aria-hidden>
+            &nbsp;
+          </span>
+          <Select value={unit} onValueChange={(v) => setUnit(v as GraceUnit)}>
+            <SelectTrigger aria-label="Grace period unit">
+              <SelectValue />
+            </SelectTrigger>
+            <SelectContent>
+              <SelectItem value="minutes">minutes</SelectItem>
+              <SelectItem value="hours">hours</SelectItem>
+            </SelectContent>
+          </Select>
+        </div>
+      </div>
+    </FormDialog>
   );
 }

@@ -4,24 +4,15 @@
  */
 import { baseUrlProblem, type ProviderView, UpdateProviderInput } from "@switchyard/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { Loader2Icon, RefreshCwIcon, TriangleAlertIcon } from "lucide-react";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { toast } from "sonner";
-import { Alert, AlertDescription, AlertTitle } from "../../components/ui/alert.tsx";
-import { Button } from "../../components/ui/button.tsx";
-import {
-  Dialog,
-  DialogClose,
-  DialogContent,
-  DialogDescription,
-  DialogFooter,
-  DialogHeader,
-  DialogTitle,
-} from "../../components/ui/dialog.tsx";
-import { FormField } from "../../components/ui/form-field.tsx";
-import { Input } from "../../components/ui/input.tsx";
-import { describeError, zodFieldErrors } from "../../lib/errors.ts";
+import { FormDialog } from "../../components/form-dialog.tsx";
+import { SaveProblems } from "../../components/save-problems.tsx";
+import { TextField } from "../../components/text-field.tsx";
+import { fieldBinder } from "../../lib/bind-field.ts";
+import { zodFieldErrors } from "../../lib/errors.ts";
 import { useTRPC } from "../../lib/trpc.ts";
+import { useConflictAwareSave } from "../../lib/use-conflict-aware-save.ts";
 import { baseUrlPlaceholder, kindLabel } from "./provider-kinds.ts";
 
 export function EditProviderDialog({
@@ -37,11 +28,7 @@ export function EditProviderDialog({
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [base, setBase] = useState(provider);
   const [values, setValues] = useState({ name: provider?.name ?? "", baseUrl: provider?.baseUrl ?? "" });
-  const [clientErrors, setClientErrors] = useState<Record<string, string[]>>({});
-  const [reloading, setReloading] = useState(false);
-  const [gone, setGone] = useState(false);
 
   const update = useMutation(
     trpc.providers.update.mutationOptions({
@@ -52,29 +39,20 @@ export function EditProviderDialog({
       },
     }),
   );
+  const save = useConflictAwareSave(update, {
+    initial: provider,
+    fetchFresh: reloadProvider,
+    onReloaded: (fresh) => setValues({ name: fresh.name, baseUrl: fresh.baseUrl }),
+    reloadFailedTitle: "Could not reload the provider",
+  });
+  const { base } = save;
+  const bind = fieldBinder(
+    values,
+    (key, value) => setValues((v) => ({ ...v, [key]: value })),
+    save.fieldErrors,
+  );
 
-  async function reload() {
-    if (!base) return;
-    setReloading(true);
-    try {
-      const fresh = await reloadProvider(base.id);
-      if (!fresh) {
-        setGone(true);
-        return;
-      }
-      setBase(fresh);
-      setValues({ name: fresh.name, baseUrl: fresh.baseUrl });
-      setClientErrors({});
-      update.reset();
-    } catch (error) {
-      toast.error("Could not reload the provider", { description: describeError(error).message });
-    } finally {
-      setReloading(false);
-    }
-  }
-
-  function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
+  function onSubmit() {
     if (!base) return;
     update.reset();
     const parsed = UpdateProviderInput.safeParse({
@@ -87,87 +65,40 @@ export function EditProviderDialog({
     const problem =
       parsed.success && parsed.data.baseUrl ? baseUrlProblem(base.kind, parsed.data.baseUrl) : null;
     if (problem) errors.baseUrl = [problem];
-    setClientErrors(errors);
+    save.setClientErrors(errors);
     if (parsed.success && !problem) update.mutate(parsed.data);
   }
 
-  const serverError = update.error ? describeError(update.error) : undefined;
-  const conflict = serverError?.code === "CONFLICT" && Object.keys(serverError.fieldErrors).length === 0;
-  const fieldErrors = { ...serverError?.fieldErrors, ...clientErrors };
-
   return (
-    <Dialog open={provider !== null} onOpenChange={(next) => !next && !update.isPending && onClose()}>
-      <DialogContent>
-        <DialogHeader>
-          <DialogTitle>Edit provider</DialogTitle>
-          <DialogDescription>
-            {base ? `${kindLabel(base.kind)}. ` : ""}To change its API key, use Rotate credential.
-          </DialogDescription>
-        </DialogHeader>
-        <form
-          id="edit-provider-form"
-          onSubmit={onSubmit}
-          noValidate
-          aria-label="Edit provider"
-          className="grid gap-4"
-        >
-          {gone && (
-            <Alert variant="destructive">
-              <TriangleAlertIcon aria-hidden />
-              <AlertTitle>The provider is gone</AlertTitle>
-              <AlertDescription>
-                Someone deleted it. Close the dialog to see the current list.
-              </AlertDescription>
-            </Alert>
-          )}
-          {conflict && !gone && (
-            <Alert variant="destructive">
-              <TriangleAlertIcon aria-hidden />
-              <AlertTitle>Someone else saved this provider first</AlertTitle>
-              <AlertDescription>
-                <p>{serverError.message}</p>
-                <Button variant="outline" size="sm" className="mt-2" onClick={reload} disabled={reloading}>
-                  <RefreshCwIcon className={reloading ? "animate-spin" : undefined} aria-hidden />
-                  Reload
-                </Button>
-              </AlertDescription>
-            </Alert>
-          )}
-          {serverError && !conflict && Object.keys(serverError.fieldErrors).length === 0 && (
-            <Alert variant="destructive">
-              <TriangleAlertIcon aria-hidden />
-              <AlertTitle>Could not save the provider</AlertTitle>
-              <AlertDescription>{serverError.message}</AlertDescription>
-            </Alert>
-          )}
-          <FormField id="edit-provider-name" label="Name" errors={fieldErrors.name}>
-            <Input
-              value={values.name}
-              onChange={(e) => setValues((v) => ({ ...v, name: e.target.value }))}
-              autoComplete="off"
-            />
-          </FormField>
-          <FormField id="edit-provider-base-url" label="Base URL" errors={fieldErrors.baseUrl}>
-            <Input
-              type="url"
-              value={values.baseUrl}
-              onChange={(e) => setValues((v) => ({ ...v, baseUrl: e.target.value }))}
-              placeholder={base ? baseUrlPlaceholder(base.kind) : undefined}
-            />
-          </FormField>
-        </form>
-        <DialogFooter>
-          <DialogClose asChild>
-            <Button variant="outline" disabled={update.isPending}>
-              Cancel
-            </Button>
-          </DialogClose>
-          <Button type="submit" form="edit-provider-form" disabled={update.isPending || conflict || gone}>
-            {update.isPending && <Loader2Icon className="animate-spin" aria-hidden />}
-            Save changes
-          </Button>
-        </DialogFooter>
-      </DialogContent>
-    </Dialog>
+    <FormDialog
+      open={provider !== null}
+      onOpenChange={(next) => !next && onClose()}
+      title="Edit provider"
+      description={
+        <>{base ? `${kindLabel(base.kind)}. ` : ""}To change its API key, use Rotate credential.</>
+      }
+      formId="edit-provider-form"
+      formLabel="Edit provider"
+      onSubmit={onSubmit}
+      pending={update.isPending}
+      submitDisabled={save.blocked}
+      submitLabel="Save changes"
+    >
+      <SaveProblems
+        save={save}
+        goneTitle="The provider is gone"
+        goneMessage="Someone deleted it. Close the dialog to see the current list."
+        conflictTitle="Someone else saved this provider first"
+        failedTitle="Could not save the provider"
+      />
+      <TextField id="edit-provider-name" label="Name" {...bind("name")} autoComplete="off" />
+      <TextField
+        id="edit-provider-base-url"
+        label="Base URL"
+        type="url"
+        {...bind("baseUrl")}
+        placeholder={base ? baseUrlPlaceholder(base.kind) : undefined}
+      />
+    </FormDialog>
   );
 }

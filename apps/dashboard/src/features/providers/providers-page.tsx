@@ -4,11 +4,11 @@
  */
 import type { ProviderView } from "@switchyard/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { PlusIcon, RefreshCwIcon, ServerIcon, TriangleAlertIcon } from "lucide-react";
+import { PlusIcon, ServerIcon } from "lucide-react";
 import { useState } from "react";
 import { toast } from "sonner";
+import { ListStates, RefreshButton } from "../../components/list-states.tsx";
 import { PageHeader } from "../../components/page-header.tsx";
-import { Alert, AlertDescription, AlertTitle } from "../../components/ui/alert.tsx";
 import { Button } from "../../components/ui/button.tsx";
 import { Card } from "../../components/ui/card.tsx";
 import { ConfirmDialog } from "../../components/ui/confirm-dialog.tsx";
@@ -49,6 +49,13 @@ export function ProvidersPage() {
     return fresh.items.find((p) => p.id === id);
   }
 
+  const addButton = (
+    <Button onClick={() => setCreating(true)}>
+      <PlusIcon aria-hidden />
+      Add provider
+    </Button>
+  );
+
   return (
     <>
       <PageHeader
@@ -56,45 +63,25 @@ export function ProvidersPage() {
         description="Upstreams that serve models. API keys are stored encrypted and shown only by their last 4 characters."
         actions={
           <>
-            <Button variant="outline" onClick={() => void list.refetch()} disabled={list.isFetching}>
-              <RefreshCwIcon className={list.isRefetching ? "animate-spin" : undefined} aria-hidden />
-              Refresh
-            </Button>
-            <Button onClick={() => setCreating(true)}>
-              <PlusIcon aria-hidden />
-              Add provider
-            </Button>
+            <RefreshButton query={list} />
+            {addButton}
           </>
         }
       />
-      {list.isPending ? (
-        <Card className="px-2 py-2">
-          <ProvidersTableSkeleton />
-        </Card>
-      ) : list.isError && providers.length === 0 ? (
-        <Alert variant="destructive">
-          <TriangleAlertIcon aria-hidden />
-          <AlertTitle>Could not load the providers</AlertTitle>
-          <AlertDescription>
-            <p>{describeError(list.error).message}</p>
-            <Button variant="outline" size="sm" className="mt-2" onClick={() => void list.refetch()}>
-              Retry
-            </Button>
-          </AlertDescription>
-        </Alert>
-      ) : providers.length === 0 ? (
-        <EmptyState
-          icon={<ServerIcon />}
-          title="No providers yet"
-          description="Add an OpenAI-compatible server or Anthropic, then give it models to serve."
-          action={
-            <Button onClick={() => setCreating(true)}>
-              <PlusIcon aria-hidden />
-              Add provider
-            </Button>
-          }
-        />
-      ) : (
+      <ListStates
+        query={list}
+        count={providers.length}
+        skeleton={<ProvidersTableSkeleton />}
+        errorTitle="Could not load the providers"
+        empty={
+          <EmptyState
+            icon={<ServerIcon />}
+            title="No providers yet"
+            description="Add an OpenAI-compatible server or Anthropic, then give it models to serve."
+            action={addButton}
+          />
+        }
+      >
         <Card className="px-2 py-2">
           <ProvidersTable
             providers={providers}
@@ -105,7 +92,7 @@ export function ProvidersPage() {
             }}
           />
         </Card>
-      )}
+      </ListStates>
 
       <CreateProviderDialog open={creating} onOpenChange={setCreating} />
       <EditProviderDialog

@@ -17,7 +17,8 @@ import { Fragment, type ReactNode } from "react";
 import { Badge } from "../../components/ui/badge.tsx";
 import { Button } from "../../components/ui/button.tsx";
 import { Skeleton } from "../../components/ui/skeleton.tsx";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "../../components/ui/table.tsx";
+import { Table, TableBody, TableCell, TableRow } from "../../components/ui/table.tsx";
+import { ColumnsHeader, TableSkeleton } from "../../components/ui/table-scaffold.tsx";
 import { Tooltip, TooltipContent, TooltipTrigger } from "../../components/ui/tooltip.tsx";
 import { describeError } from "../../lib/errors.ts";
 import { formatDateTime } from "../../lib/format.ts";
@@ -209,38 +210,18 @@ function ProviderRow({
 }
 
 function ProvidersHeader() {
-  return (
-    <TableHeader>
-      <TableRow className="hover:bg-transparent">
-        {columns.map((c) => (
-          <TableHead key={c}>{c}</TableHead>
-        ))}
-        <TableHead className="text-right">
-          <span className="sr-only">Actions</span>
-        </TableHead>
-      </TableRow>
-    </TableHeader>
-  );
+  return <ColumnsHeader columns={columns} actionsClassName="text-right" />;
 }
 
 export function ProvidersTableSkeleton({ rows = 3 }: { rows?: number }) {
   return (
-    <Table aria-label="Providers" aria-busy="true">
-      <ProvidersHeader />
-      <TableBody>
-        {Array.from({ length: rows }, (_, i) => (
-          <TableRow key={i}>
-            {columns.map((c) => (
-              <TableCell key={c}>
-                <Skeleton className="h-4 w-24" />
-              </TableCell>
-            ))}
-            <TableCell>
-              <Skeleton className="ml-auto h-8 w-40" />
-            </TableCell>
-          </TableRow>
-        ))}
-      </TableBody>
-    </Table>
+    <TableSkeleton
+      label="Providers"
+      header={<ProvidersHeader />}
+      columns={columns}
+      rows={rows}
+      cell={<Skeleton className="h-4 w-24" />}
+      actionsCell={<Skeleton className="ml-auto h-8 w-40" />}
+    />
   );
 }

@@ -4,23 +4,13 @@
  */
 import { type ProviderView, RotateProviderCredentialInput } from "@switchyard/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { Loader2Icon, TriangleAlertIcon } from "lucide-react";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { toast } from "sonner";
-import { Alert, AlertDescription, AlertTitle } from "../../components/ui/alert.tsx";
-import { Button } from "../../components/ui/button.tsx";
-import {
-  Dialog,
-  DialogClose,
-  DialogContent,
-  DialogDescription,
-  DialogFooter,
-  DialogHeader,
-  DialogTitle,
-} from "../../components/ui/dialog.tsx";
-import { FormField } from "../../components/ui/form-field.tsx";
-import { Input } from "../../components/ui/input.tsx";
-import { describeError, zodFieldErrors } from "../../lib/errors.ts";
+import { ErrorAlert } from "../../components/error-alert.tsx";
+import { FormDialog } from "../../components/form-dialog.tsx";
+import { TextField } from "../../components/text-field.tsx";
+import { zodFieldErrors } from "../../lib/errors.ts";
+import { useFormErrors } from "../../lib/form-errors.ts";
 import { useTRPC } from "../../lib/trpc.ts";
 import { maskedKey } from "./provider-kinds.ts";
 
@@ -38,7 +28,6 @@ export function RotateCredentialDialog({
   const queryClient = useQueryClient();
   const [apiKey, setApiKey] = useState("");
   const [overlap, setOverlap] = useState(defaultOverlapMinutes);
-  const [clientErrors, setClientErrors] = useState<Record<string, string[]>>({});
   const current = provider?.credentials.find((c) => c.role === "primary");
 
   const rotate = useMutation(
@@ -54,9 +43,9 @@ export function RotateCredentialDialog({
       },
     }),
   );
+  const { fieldErrors, generalError, setClientErrors } = useFormErrors(rotate.error);
 
-  function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
+  function onSubmit() {
     if (!provider) return;
     rotate.reset();
     const trimmed = overlap.trim();
@@ -72,83 +61,56 @@ export function RotateCredentialDialog({
     if (parsed.success) rotate.mutate(parsed.data);
   }
 
-  const serverError = rotate.error ? describeError(rotate.error) : undefined;
-  const fieldErrors = { ...serverError?.fieldErrors, ...clientErrors };
-
   return (
-    <Dialog
+    <FormDialog
       open={provider !== null}
       onOpenChange={(next) => {
-        if (next || rotate.isPending) return;
+        if (next) return;
         setApiKey("");
         onClose();
       }}
+      title={
+        <>
+          {current ? "Rotate API key" : "Add API key"} for {provider ? `"${provider.name}"` : "provider"}
+        </>
+      }
+      description={
+        current
+          ? `The new key takes traffic at once. The current key (${maskedKey(current.last4)}) stays as a fallback during the overlap: if the provider refuses the new key, requests fall back to the old one and an alert is raised. Revoke the old key at the provider only after the overlap.`
+          : "The provider has no API key yet; this one takes traffic at once."
+      }
+      formId="rotate-credential-form"
+      formLabel="Rotate credential"
+      onSubmit={onSubmit}
+      pending={rotate.isPending}
+      submitLabel={current ? "Rotate key" : "Save key"}
     >
-      <DialogContent>
-        <DialogHeader>
-          <DialogTitle>
-            {current ? "Rotate API key" : "Add API key"} for {provider ? `"${provider.name}"` : "provider"}
-          </DialogTitle>
-          <DialogDescription>
-            {current
-              ? `The new key takes traffic at once. The current key (${maskedKey(current.last4)}) stays as a fallback during the overlap: if the provider refuses the new key, requests fall back to the old one and an alert is raised. Revoke the old key at the provider only after the overlap.`
-              : "The provider has no API key yet; this one takes traffic at once."}
-          </DialogDescription>
-        </DialogHeader>
-        <form
-          id="rotate-credential-form"
-          onSubmit={onSubmit}
-          noValidate
-          aria-label="Rotate credential"
-          className="grid gap-4"
-        >
-          {serverError && Object.keys(serverError.fieldErrors).length === 0 && (
-            <Alert variant="destructive">
-              <TriangleAlertIcon aria-hidden />
-              <AlertTitle>Could not rotate the key</AlertTitle>
-              <AlertDescription>{serverError.message}</AlertDescription>
-            </Alert>
-          )}
-          <FormField
-            id="rotate-credential-key"
-            label="New API key"
-            description="Stored encrypted; never shown again after saving."
-            errors={fieldErrors.apiKey}
-          >
-            <Input
-              type="password"
-              autoComplete="off"
-              value={apiKey}
-              onChange={(e) => setApiKey(e.target.value)}
-            />
-          </FormField>
-          {current && (
-            <FormField
-              id="rotate-credential-overlap"
-              label="Keep the old key as a fallback for (minutes)"
-              description={
-                overlap.trim() === "0"
-                  ? "0: the old key is retired at once, with no fallback."
-                  : "Up to 10080 (one week). 0 retires the old key at once."
-              }
-              errors={fieldErrors.overlapMinutes}
-            >
-              <Input inputMode="numeric" value={overlap} onChange={(e) => setOverlap(e.target.value)} />
-            </FormField>
-          )}
-        </form>
-        <DialogFooter>
-          <DialogClose asChild>
-            <Button variant="outline" disabled={rotate.isPending}>
-              Cancel
-            </Button>
-          </DialogClose>
-          <Button type="submit" form="rotate-credential-form" disabled={rotate.isPending}>
-            {rotate.isPending && <Loader2Icon className="animate-spin" aria-hidden />}
-            {current ? "Rotate key" : "Save key"}
-          </Button>
-        </DialogFooter>
-      </DialogContent>
-    </Dialog>
+      {generalError && <ErrorAlert title="Could not rotate the key">{generalError.message}</ErrorAlert>}
+      <TextField
+        id="rotate-credential-key"
+        label="New API key"
+        description="Stored encrypted; never shown again after saving."
+        errors={fieldErrors.apiKey}
+        type="password"
+        autoComplete="off"
+        value={apiKey}
+        onValueChange={setApiKey}
+      />
+      {current && (
+        <TextField
+          id="rotate-credential-overlap"
+          label="Keep the old key as a fallback for (minutes)"
+          description={
+            overlap.trim() === "0"
+              ? "0: the old key is retired at once, with no fallback."
+              : "Up to 10080 (one week). 0 retires the old key at once."
+          }
+          errors={fieldErrors.overlapMinutes}
+          inputMode="numeric"
+          value={overlap}
+          onValueChange={setOverlap}
+        />
+      )}
+    </FormDialog>
   );
 }

@@ -1,15 +1,15 @@
 /** Change your own password. Rules come from core's `ChangePasswordInput`; the server re-checks them. */
 import { ChangePasswordInput } from "@switchyard/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { Loader2Icon, TriangleAlertIcon } from "lucide-react";
 import { type FormEvent, useState } from "react";
 import { toast } from "sonner";
-import { Alert, AlertDescription, AlertTitle } from "../../components/ui/alert.tsx";
-import { Button } from "../../components/ui/button.tsx";
+import { ErrorAlert } from "../../components/error-alert.tsx";
+import { TextField } from "../../components/text-field.tsx";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "../../components/ui/card.tsx";
-import { FormField } from "../../components/ui/form-field.tsx";
-import { Input } from "../../components/ui/input.tsx";
-import { describeError, zodFieldErrors } from "../../lib/errors.ts";
+import { PendingButton } from "../../components/ui/pending-button.tsx";
+import { fieldBinder } from "../../lib/bind-field.ts";
+import { zodFieldErrors } from "../../lib/errors.ts";
+import { useFormErrors } from "../../lib/form-errors.ts";
 import { useTRPC } from "../../lib/trpc.ts";
 
 const empty = { currentPassword: "", newPassword: "", confirmPassword: "" };
@@ -18,7 +18,6 @@ export function ChangePasswordForm() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [values, setValues] = useState(empty);
-  const [clientErrors, setClientErrors] = useState<Record<string, string[]>>({});
 
   const change = useMutation(
     trpc.auth.changePassword.mutationOptions({
@@ -29,6 +28,7 @@ export function ChangePasswordForm() {
       },
     }),
   );
+  const { fieldErrors, generalError, setClientErrors } = useFormErrors(change.error);
 
   function set(key: keyof typeof empty, value: string) {
     setValues((v) => ({ ...v, [key]: value }));
@@ -49,9 +49,7 @@ export function ChangePasswordForm() {
     if (parsed.success && Object.keys(errors).length === 0) change.mutate(parsed.data);
   }
 
-  const serverError = change.error ? describeError(change.error) : undefined;
-  const fieldErrors = { ...serverError?.fieldErrors, ...clientErrors };
-  const showServerAlert = serverError && Object.keys(serverError.fieldErrors).length === 0;
+  const bind = fieldBinder(values, set, fieldErrors);
 
   return (
     <Card>
@@ -61,47 +59,35 @@ export function ChangePasswordForm() {
       </CardHeader>
       <CardContent>
         <form className="grid max-w-md gap-4" onSubmit={onSubmit} noValidate aria-label="Change password">
-          {showServerAlert && (
-            <Alert variant="destructive">
-              <TriangleAlertIcon aria-hidden />
-              <AlertTitle>Could not change the password</AlertTitle>
-              <AlertDescription>{serverError.message}</AlertDescription>
-            </Alert>
+          {generalError && (
+            <ErrorAlert title="Could not change the password">{generalError.message}</ErrorAlert>
           )}
-          <FormField id="current-password" label="Current password" errors={fieldErrors.currentPassword}>
-            <Input
-              type="password"
-              autoComplete="current-password"
-              value={values.currentPassword}
-              onChange={(e) => set("currentPassword", e.target.value)}
-            />
-          </FormField>
-          <FormField
+          <TextField
+            id="current-password"
+            label="Current password"
+            type="password"
+            autoComplete="current-password"
+            {...bind("currentPassword")}
+          />
+          <TextField
             id="new-password"
             label="New password"
             description="At least 12 characters."
-            errors={fieldErrors.newPassword}
-          >
-            <Input
-              type="password"
-              autoComplete="new-password"
-              value={values.newPassword}
-              onChange={(e) => set("newPassword", e.target.value)}
-            />
-          </FormField>
-          <FormField id="confirm-password" label="Confirm new password" errors={fieldErrors.confirmPassword}>
-            <Input
-              type="password"
-              autoComplete="new-password"
-              value={values.confirmPassword}
-              onChange={(e) => set("confirmPassword", e.target.value)}
-            />
-          </FormField>
+            type="password"
+            autoComplete="new-password"
+            {...bind("newPassword")}
+          />
+          <TextField
+            id="confirm-password"
+            label="Confirm new password"
+            type="password"
+            autoComplete="new-password"
+            {...bind("confirmPassword")}
+          />
           <div>
-            <Button type="submit" disabled={change.isPending}>
-              {change.isPending && <Loader2Icon className="animate-spin" aria-hidden />}
+            <PendingButton type="submit" pending={change.isPending}>
               Change password
-            </Button>
+            </PendingButton>
           </div>
         </form>
       </CardContent>
