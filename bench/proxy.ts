@@ -6,7 +6,8 @@
  * per request, and peak RSS of each gateway process. Results are recorded in bench/README.md.
  *
  * `pnpm --filter @switchyard/bench proxy [--seconds 5] [--warmup 1.5] [--concurrency 1,32,128]
- *   [--targets direct,proxy,portkey] [--modes json,stream] [--node-options="<flags>"] [--cpu-prof <dir>]`
+ *   [--targets direct,proxy,portkey] [--modes json,stream] [--node-options="<flags>"] [--cpu-prof <dir>]
+ *   [--proxy-entry dist|src]`
  *
  * The proxy gets everything it enforces switched on: a key check (one key, allowed models, expiry),
  * and, when its environment has them, Redis rate limits (rpm/tpm set far above what the run sends)
@@ -14,14 +15,17 @@
  * `--node-options="<flags>"` adds node flags to the gateway processes (memory experiments).
  * `--cpu-prof <dir>` starts the gateways with `node --cpu-prof`; read a profile with
  * `pnpm --filter @switchyard/bench cpu-profile <file>`.
+ * `--proxy-entry dist` (the default) builds the proxy's bundle (`pnpm --filter @switchyard/proxy
+ * build`, dist/proxy.mjs) and runs it with the flags docker/Dockerfile uses, as production does;
+ * `src` runs `node src/main.ts`.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
@@ -39,6 +43,7 @@ const { values: args } = parseArgs({
     modes: { type: "string", default: "json,stream" },
     "cpu-prof": { type: "string" },
     "node-options": { type: "string", default: "" },
+    "proxy-entry": { type: "string", default: "dist" },
   },
 });
 
@@ -70,6 +75,9 @@ const cpuProfDir = args["cpu-prof"] === undefined ? null : resolve(args["cpu-pro
 const gatewayNodeOptions = args["node-options"].split(" ").filter((flag) => flag !== "");
 
 const repoRoot = resolve(import.meta.dirname, "..");
+const proxyEntry = listArg(args["proxy-entry"], ["dist", "src"] as const, "proxy-entry")[0];
+/** The node flags docker/Dockerfile starts the proxy's bundle with. */
+const proxyNodeFlags = ["--max-semi-space-size=4"];
 const workDir = mkdtempSync(join(tmpdir(), "switchyard-bench-proxy-"));
 const loopback = "127.0.0.1";
 
@@ -98,8 +106,8 @@ const children: Child[] = [];
 function startChild(name: string, argv: string[], env: Record<string, string>): Child {
   const logPath = join(workDir, `${name}.log`);
   const log = createWriteStream(logPath);
-  const execArgv =
-    cpuProfDir === null || name === "mock" ? [] : ["--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`];
+  const execArgv = name === "mock" ? [] : [...gatewayNodeOptions];
+  if (cpuProfDir !== null && name !== "mock") execArgv.push("--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`);
   const child = spawn(process.execPath, [...execArgv, ...argv], {
     cwd: workDir,
     env: { ...process.env, ...env },
@@ -362,7 +370,18 @@ function proxyEnvironment(
 async function startProxy(controlPlaneUrl: string): Promise<Gateway> {
   const port = await freePort();
   const { env, notes } = proxyEnvironment(controlPlaneUrl, port);
-  const child = startChild("proxy", [join(repoRoot, "packages/proxy/src/main.ts")], env);
+  let entry = join(repoRoot, "packages/proxy/src/main.ts");
+  const flags: string[] = [];
+  if (proxyEntry === "dist") {
+    flags.push(...proxyNodeFlags);
+    const built = spawnSync(process.execPath, [join(repoRoot, "packages/proxy/build.ts")], {
+      stdio: "inherit",
+    });
+    if (built.status !== 0) throw new Error("building the proxy bundle failed");
+    entry = join(repoRoot, "packages/proxy/dist/proxy.mjs");
+  }
+  notes.unshift(`started as: node ${[...flags, ...gatewayNodeOptions, relative(repoRoot, entry)].join(" ")}`);
+  const child = startChild("proxy", [...flags, entry], env);
   const origin = `http://${loopback}:${port}`;
   await waitReady(
     child,

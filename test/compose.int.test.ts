@@ -121,17 +121,25 @@ function dockerStages(): Map<string, string[]> {
   return stages;
 }
 
-const expectedServices: Record<string, { port?: number; hostPort?: number; target?: string; cmd?: string }> =
-  {
-    postgres: {},
-    redis: {},
-    prometheus: { port: 9090 },
-    grafana: { port: 3000, hostPort: 3001 },
-    "control-plane": { port: 4000, target: "control-plane", cmd: "apps/control-plane/src/main.ts" },
-    proxy: { port: 8080, target: "proxy", cmd: "packages/proxy/src/main.ts" },
-    dashboard: { port: 3000, target: "dashboard", cmd: "apps/dashboard/server.ts" },
-    "mock-provider": { port: 8090, target: "mock-provider", cmd: "packages/mock-provider/src/main.ts" },
-  };
+const expectedServices: Record<
+  string,
+  { port?: number; hostPort?: number; target?: string; cmd?: string; nodeFlags?: string[] }
+> = {
+  postgres: {},
+  redis: {},
+  prometheus: { port: 9090 },
+  grafana: { port: 3000, hostPort: 3001 },
+  "control-plane": { port: 4000, target: "control-plane", cmd: "apps/control-plane/src/main.ts" },
+  // The proxy runs from its bundle with a small young generation (ADR 0007).
+  proxy: {
+    port: 8080,
+    target: "proxy",
+    cmd: "packages/proxy/dist/proxy.mjs",
+    nodeFlags: ["--max-semi-space-size=4"],
+  },
+  dashboard: { port: 3000, target: "dashboard", cmd: "apps/dashboard/server.ts" },
+  "mock-provider": { port: 8090, target: "mock-provider", cmd: "packages/mock-provider/src/main.ts" },
+};
 
 describe("docker-compose.yml", () => {
   let config: ComposeConfig;
@@ -218,7 +226,8 @@ describe("docker-compose.yml", () => {
       const stage = stages.get(target);
       expect(stage, `stage ${target} in docker/Dockerfile`).toBeDefined();
       const cmd = stage!.find((l) => l.startsWith("CMD "));
-      expect(cmd, `CMD of ${target}`).toBe(`CMD ["node", "${expectedServices[name]!.cmd}"]`);
+      const { cmd: entry, nodeFlags = [] } = expectedServices[name]!;
+      expect(cmd, `CMD of ${target}`).toBe(`CMD ["${["node", ...nodeFlags, entry].join('", "')}"]`);
     }
     expect(stages.get("runtime")).toContain("USER node");
   });

@@ -185,6 +185,8 @@ export function createProxy(options: ProxyOptions): ProxyServer {
     await credentialAlerts.close();
     // Every request has finished: its usage event is queued; deliver or spool them all.
     await usage.close();
+    // Unused rate-limit leases go back to Redis, for the other replicas.
+    await deps.rateLimiter.close();
     await kv.close();
     await writer?.flush();
   }
@@ -212,7 +214,11 @@ export function createProxy(options: ProxyOptions): ProxyServer {
     close() {
       closing ??= server.listening
         ? shutdown()
-        : Promise.all([poller.stop(), pools.close(), usage.close().then(() => kv.close())]).then(() => {});
+        : Promise.all([
+            poller.stop(),
+            pools.close(),
+            usage.close().then(() => deps.rateLimiter.close().then(() => kv.close())),
+          ]).then(() => {});
       return closing;
     },
   };

@@ -1,6 +1,14 @@
 export { createMemoryStore } from "./memory.ts";
 export { createRedisStore, type RedisStoreOptions } from "./redis.ts";
-export type { KvStore, LimitState, RateLimitDecision, RateLimitSpec, WindowHit } from "./types.ts";
+export type {
+  KvStore,
+  LimitState,
+  RateLimitDecision,
+  RateLimitLease,
+  RateLimitSpec,
+  WindowHit,
+} from "./types.ts";
+export { noLease } from "./types.ts";
 
 import { createMemoryStore } from "./memory.ts";
 import { createRedisStore, type RedisStoreOptions } from "./redis.ts";

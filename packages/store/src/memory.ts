@@ -1,5 +1,5 @@
 /** In-process KvStore for a single replica (the embedded default, no REDIS_URL). */
-import type { KvStore, LimitState, RateLimitDecision, WindowHit } from "./types.ts";
+import { type KvStore, type LimitState, noLease, type RateLimitDecision, type WindowHit } from "./types.ts";
 
 type Window = { count: number; expiresAt: number };
 
@@ -86,7 +86,7 @@ export function createMemoryStore(options: { now?: () => number; sweepEvery?: nu
       const w = live(key, at);
       return w ? { count: w.count, resetInMs: w.expiresAt - at } : { count: 0, resetInMs: 0 };
     },
-    async consumeRateLimit(key, spec, tokens): Promise<RateLimitDecision> {
+    async consumeRateLimit(key, spec, tokens, lease = noLease): Promise<RateLimitDecision> {
       const at = now();
       const { requests: rpm, tokens: tpm, windowMs } = spec;
       const b = bucketsOf(key, at);
@@ -103,9 +103,19 @@ export function createMemoryStore(options: { now?: () => number; sweepEvery?: nu
         wait = Math.max(wait, ((tokens - t) * windowMs) / tpm);
       }
       const allowed = wait === 0;
+      let leased = noLease;
       if (allowed) {
         r -= 1;
         t -= tokens;
+        if ((rpm !== null || tpm !== null) && (lease.requests > 0 || lease.tokens > 0)) {
+          const lr = rpm === null ? 0 : Math.max(0, Math.min(Math.floor(lease.requests), Math.floor(r)));
+          const lt = tpm === null ? 0 : Math.max(0, Math.min(Math.floor(lease.tokens), Math.floor(t)));
+          if (!((rpm !== null && lr === 0) || (tpm !== null && lt === 0))) {
+            r -= lr;
+            t -= lt;
+            leased = { requests: lr, tokens: lt };
+          }
+        }
       }
       b.r = rpm === null ? null : r;
       b.ra = at;
@@ -118,16 +128,25 @@ export function createMemoryStore(options: { now?: () => number; sweepEvery?: nu
         tokens: tpm === null ? null : state(t, tpm, windowMs),
         retryAfterMs: Math.ceil(wait),
         tooLarge,
+        leased,
       };
     },
-    async settleTokens(key, spec, delta) {
-      const tpm = spec.tokens;
-      if (tpm === null || delta === 0) return;
+    async settleTokens(key, spec, delta, returnedRequests = 0) {
+      const { requests: rpm, tokens: tpm, windowMs } = spec;
+      const tokenDelta = tpm === null ? 0 : delta;
+      const back = rpm === null ? 0 : Math.max(0, Math.floor(returnedRequests));
+      if (tokenDelta === 0 && back === 0) return;
       const at = now();
       const b = bucketsOf(key, at);
-      b.t = Math.min(tpm, refill(b.t, b.ta, at, tpm, spec.windowMs) - delta);
-      b.ta = at;
-      untilFull(b, at, spec.requests, tpm, spec.windowMs);
+      if (tpm !== null && tokenDelta !== 0) {
+        b.t = Math.min(tpm, refill(b.t, b.ta, at, tpm, windowMs) - tokenDelta);
+        b.ta = at;
+      }
+      if (rpm !== null && back > 0) {
+        b.r = Math.min(rpm, refill(b.r, b.ra, at, rpm, windowMs) + back);
+        b.ra = at;
+      }
+      untilFull(b, at, rpm, tpm, windowMs);
     },
     async delete(key) {
       windows.delete(key);

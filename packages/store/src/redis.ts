@@ -1,6 +1,6 @@
 /** Redis-backed KvStore shared by all replicas; every multi-step update is one Lua script. */
 import { Redis } from "ioredis";
-import type { KvStore, LimitState, RateLimitDecision, WindowHit } from "./types.ts";
+import { type KvStore, type LimitState, noLease, type RateLimitDecision, type WindowHit } from "./types.ts";
 
 // INCR, then set the expiry only on the window's first hit; returns the count and the TTL left.
 const hitWindowScript = `
@@ -40,13 +40,15 @@ local function keepUntilFull(key, r, rpm, t, tpm, window)
 end
 `;
 
-// KEYS[1] = buckets; ARGV = rpm, tpm (0 = unlimited), tokens, windowMs.
-// Returns {allowed, rRemaining, rResetMs, tRemaining, tResetMs, retryAfterMs, tooLarge}.
+// KEYS[1] = buckets; ARGV = rpm, tpm (0 = unlimited), tokens, windowMs, leaseRequests, leaseTokens.
+// Returns {allowed, rRemaining, rResetMs, tRemaining, tResetMs, retryAfterMs, tooLarge, leasedR, leasedT}.
 const consumeScript = `${bucketLib}
 local rpm = tonumber(ARGV[1])
 local tpm = tonumber(ARGV[2])
 local cost = tonumber(ARGV[3])
 local window = tonumber(ARGV[4])
+local wantR = tonumber(ARGV[5])
+local wantT = tonumber(ARGV[6])
 local s = redis.call('HMGET', KEYS[1], 'r', 'ra', 't', 'ta')
 local r, t = 0, 0
 if rpm > 0 then r = refill(s[1], s[2], rpm, window) end
@@ -61,10 +63,20 @@ elseif tpm > 0 and t < cost then
   wait = math.max(wait, (cost - t) * window / tpm)
 end
 local allowed = 0
+local lr, lt = 0, 0
 if wait == 0 then
   allowed = 1
   r = r - 1
   t = t - cost
+  if (rpm > 0 or tpm > 0) and (wantR > 0 or wantT > 0) then
+    if rpm > 0 then lr = math.max(0, math.min(wantR, math.floor(r))) end
+    if tpm > 0 then lt = math.max(0, math.min(wantT, math.floor(t))) end
+    if (rpm > 0 and lr == 0) or (tpm > 0 and lt == 0) then
+      lr, lt = 0, 0
+    end
+    r = r - lr
+    t = t - lt
+  end
 end
 local ts = string.format('%d', now)
 if rpm > 0 then redis.call('HSET', KEYS[1], 'r', fmt(r), 'ra', ts) else redis.call('HDEL', KEYS[1], 'r', 'ra') end
@@ -73,20 +85,34 @@ keepUntilFull(KEYS[1], r, rpm, t, tpm, window)
 local rReset, tReset = 0, 0
 if rpm > 0 then rReset = math.ceil((rpm - r) * window / rpm) end
 if tpm > 0 then tReset = math.ceil((tpm - t) * window / tpm) end
-return {allowed, math.max(0, math.floor(r)), rReset, math.max(0, math.floor(t)), tReset, math.ceil(wait), tooLarge}
+return {allowed, math.max(0, math.floor(r)), rReset, math.max(0, math.floor(t)), tReset, math.ceil(wait), tooLarge, lr, lt}
 `;
 
-// KEYS[1] = buckets; ARGV = rpm (0 = unlimited), tpm, delta, windowMs.
+// KEYS[1] = buckets; ARGV = rpm, tpm (0 = unlimited), token delta, windowMs, returned requests.
 const settleScript = `${bucketLib}
 local rpm = tonumber(ARGV[1])
 local tpm = tonumber(ARGV[2])
 local delta = tonumber(ARGV[3])
 local window = tonumber(ARGV[4])
+local back = tonumber(ARGV[5])
 local s = redis.call('HMGET', KEYS[1], 'r', 'ra', 't', 'ta')
-local t = math.min(tpm, refill(s[3], s[4], tpm, window) - delta)
-redis.call('HSET', KEYS[1], 't', fmt(t), 'ta', string.format('%d', now))
+local ts = string.format('%d', now)
+local t = 0
+if tpm > 0 then
+  t = refill(s[3], s[4], tpm, window)
+  if delta ~= 0 then
+    t = math.min(tpm, t - delta)
+    redis.call('HSET', KEYS[1], 't', fmt(t), 'ta', ts)
+  end
+end
 local r = 0
-if rpm > 0 then r = refill(s[1], s[2], rpm, window) end
+if rpm > 0 then
+  r = refill(s[1], s[2], rpm, window)
+  if back > 0 then
+    r = math.min(rpm, r + back)
+    redis.call('HSET', KEYS[1], 'r', fmt(r), 'ra', ts)
+  end
+end
 keepUntilFull(KEYS[1], r, rpm, t, tpm, window)
 return 1
 `;
@@ -99,8 +125,17 @@ type RedisWithScripts = Redis & {
     tpm: number,
     tokens: number,
     windowMs: number,
-  ): Promise<[number, number, number, number, number, number, number]>;
-  settleTokens(key: string, rpm: number, tpm: number, delta: number, windowMs: number): Promise<number>;
+    leaseRequests: number,
+    leaseTokens: number,
+  ): Promise<[number, number, number, number, number, number, number, number, number]>;
+  settleTokens(
+    key: string,
+    rpm: number,
+    tpm: number,
+    delta: number,
+    windowMs: number,
+    returnedRequests: number,
+  ): Promise<number>;
 };
 
 export type RedisStoreOptions = {
@@ -123,6 +158,8 @@ export function createRedisStore(url: string, options: RedisStoreOptions = {}): 
     maxRetriesPerRequest: 1,
     commandTimeout: options.commandTimeoutMs ?? 1000,
     lazyConnect: false,
+    // Commands issued in the same tick share one write (and one syscall) instead of one each.
+    enableAutoPipelining: true,
   }) as RedisWithScripts;
   // defineCommand sends EVALSHA and falls back to EVAL once if Redis does not know the script yet.
   redis.defineCommand("hitWindow", { numberOfKeys: 1, lua: hitWindowScript });
@@ -149,25 +186,34 @@ export function createRedisStore(url: string, options: RedisStoreOptions = {}): 
         });
       return ttl > 0 ? { count, resetInMs: ttl } : { count: 0, resetInMs: 0 };
     },
-    async consumeRateLimit(key, spec, tokens): Promise<RateLimitDecision> {
-      const [allowed, rLeft, rReset, tLeft, tReset, wait, tooLarge] = await redis.consumeRateLimit(
-        key,
-        spec.requests ?? 0,
-        spec.tokens ?? 0,
-        tokens,
-        spec.windowMs,
-      );
+    async consumeRateLimit(key, spec, tokens, lease = noLease): Promise<RateLimitDecision> {
+      const [allowed, rLeft, rReset, tLeft, tReset, wait, tooLarge, leasedRequests, leasedTokens] =
+        await redis.consumeRateLimit(
+          key,
+          spec.requests ?? 0,
+          spec.tokens ?? 0,
+          tokens,
+          spec.windowMs,
+          Math.max(0, Math.floor(lease.requests)),
+          Math.max(0, Math.floor(lease.tokens)),
+        );
       return {
         allowed: allowed === 1,
         requests: limitState(spec.requests, rLeft, rReset),
         tokens: limitState(spec.tokens, tLeft, tReset),
         retryAfterMs: wait,
         tooLarge: tooLarge === 1,
+        leased:
+          leasedRequests === 0 && leasedTokens === 0
+            ? noLease
+            : { requests: leasedRequests, tokens: leasedTokens },
       };
     },
-    async settleTokens(key, spec, delta) {
-      if (spec.tokens === null || delta === 0) return;
-      await redis.settleTokens(key, spec.requests ?? 0, spec.tokens, delta, spec.windowMs);
+    async settleTokens(key, spec, delta, returnedRequests = 0) {
+      const tokenDelta = spec.tokens === null ? 0 : delta;
+      const back = spec.requests === null ? 0 : Math.max(0, Math.floor(returnedRequests));
+      if (tokenDelta === 0 && back === 0) return;
+      await redis.settleTokens(key, spec.requests ?? 0, spec.tokens ?? 0, tokenDelta, spec.windowMs, back);
     },
     async delete(key) {
       await redis.del(key);

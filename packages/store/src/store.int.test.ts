@@ -154,6 +154,76 @@ describe.each(stores)("KvStore contract: %s", (_name, make) => {
     expect(decisions.filter((d) => d.allowed)).toHaveLength(100);
   });
 
+  it("leases what is left beyond the request, all or nothing, never past the limit", async () => {
+    const key = randomUUID();
+    const spec = { requests: 10, tokens: 1000, windowMs: hour };
+    const first = await store.consumeRateLimit(key, spec, 100, { requests: 4, tokens: 300 });
+    expect(first.allowed).toBe(true);
+    expect(first.leased).toEqual({ requests: 4, tokens: 300 });
+    expect(first.requests!.remaining).toBe(5);
+    expect(first.tokens!.remaining).toBe(600);
+    // Only what is left is leased: 4 requests remain after this one.
+    const second = await store.consumeRateLimit(key, spec, 0, { requests: 100, tokens: 100 });
+    expect(second.leased).toEqual({ requests: 4, tokens: 100 });
+    expect(second.requests!.remaining).toBe(0);
+    const refused = await store.consumeRateLimit(key, spec, 0, { requests: 1, tokens: 1 });
+    expect(refused.allowed).toBe(false);
+    expect(refused.leased).toEqual({ requests: 0, tokens: 0 });
+
+    // No request left to lease: nothing is taken from tokens either.
+    const other = randomUUID();
+    const one = { requests: 1, tokens: 1000, windowMs: hour };
+    const alone = await store.consumeRateLimit(other, one, 0, { requests: 5, tokens: 100 });
+    expect(alone.allowed).toBe(true);
+    expect(alone.leased).toEqual({ requests: 0, tokens: 0 });
+    expect(alone.tokens!.remaining).toBe(1000);
+  });
+
+  it("leases nothing when not asked, and only limited dimensions", async () => {
+    const key = randomUUID();
+    expect(
+      (await store.consumeRateLimit(key, { requests: 10, tokens: null, windowMs: hour }, 0)).leased,
+    ).toEqual({
+      requests: 0,
+      tokens: 0,
+    });
+    const onlyRequests = await store.consumeRateLimit(
+      key,
+      { requests: 10, tokens: null, windowMs: hour },
+      0,
+      {
+        requests: 3,
+        tokens: 50,
+      },
+    );
+    expect(onlyRequests.leased).toEqual({ requests: 3, tokens: 0 });
+  });
+
+  it("takes back unused leased requests and tokens on settle, up to full", async () => {
+    const key = randomUUID();
+    const spec = { requests: 10, tokens: 1000, windowMs: hour };
+    await store.consumeRateLimit(key, spec, 100, { requests: 5, tokens: 500 });
+    await store.settleTokens(key, spec, -400, 3);
+    const after = await store.consumeRateLimit(key, spec, 0);
+    // 10 - 1 - 5 + 3 - 1 requests, 1000 - 100 - 500 + 400 tokens.
+    expect(after.requests!.remaining).toBe(6);
+    expect(after.tokens!.remaining).toBe(800);
+    await store.settleTokens(key, spec, -5000, 50);
+    const full = await store.consumeRateLimit(key, spec, 0);
+    expect(full.requests!.remaining).toBe(9);
+    expect(full.tokens!.remaining).toBe(1000);
+  });
+
+  it("never leases past the limit under concurrency", async () => {
+    const key = randomUUID();
+    const spec = { requests: 100, tokens: null, windowMs: hour };
+    const decisions = await Promise.all(
+      Array.from({ length: 60 }, () => store.consumeRateLimit(key, spec, 0, { requests: 3, tokens: 0 })),
+    );
+    const taken = decisions.reduce((sum, d) => sum + (d.allowed ? 1 + d.leased.requests : 0), 0);
+    expect(taken).toBe(100);
+  });
+
   it("is ready to take commands", async () => {
     expect(await store.ready(5000)).toBe(true);
   });

@@ -41,7 +41,18 @@ export type RateLimitDecision = {
   readonly retryAfterMs: number;
   /** When refused for tokens: the request asks for more than the whole per-window limit, so it never fits. */
   readonly tooLarge: boolean;
+  /**
+   * What was taken beyond the request itself for the caller's lease (see `consumeRateLimit`): 0 and
+   * 0 when refused or when no lease was asked for. `requests` and `tokens` above are the levels left
+   * after it.
+   */
+  readonly leased: RateLimitLease;
 };
+
+/** Units of a key's limits a replica takes ahead of demand, to admit requests without a round trip. */
+export type RateLimitLease = { readonly requests: number; readonly tokens: number };
+
+export const noLease: RateLimitLease = { requests: 0, tokens: 0 };
 
 export type KvStore = {
   readonly kind: "memory" | "redis";
@@ -54,14 +65,23 @@ export type KvStore = {
   peekWindow(key: string): Promise<WindowHit>;
   /**
    * Takes one request and `tokens` from the key's buckets if both fit, atomically across
-   * replicas; takes nothing when either does not fit.
+   * replicas; takes nothing when either does not fit. When it fits and `lease` asks for more, also
+   * takes up to `lease.requests` requests and `lease.tokens` tokens of what is left (never into
+   * debt), all or nothing: a lease is granted only if every limited dimension gets at least one
+   * unit. A dimension without a limit is never leased (it needs no lease).
    */
-  consumeRateLimit(key: string, spec: RateLimitSpec, tokens: number): Promise<RateLimitDecision>;
+  consumeRateLimit(
+    key: string,
+    spec: RateLimitSpec,
+    tokens: number,
+    lease?: RateLimitLease,
+  ): Promise<RateLimitDecision>;
   /**
    * Corrects a key's token bucket once the real usage is known (reserve-then-settle): a positive
    * `delta` takes more (the bucket may go into debt), a negative one gives back (up to full).
+   * `returnedRequests` gives back unused leased requests (up to full).
    */
-  settleTokens(key: string, spec: RateLimitSpec, delta: number): Promise<void>;
+  settleTokens(key: string, spec: RateLimitSpec, delta: number, returnedRequests?: number): Promise<void>;
   /** Forgets a key. */
   delete(key: string): Promise<void>;
   /**

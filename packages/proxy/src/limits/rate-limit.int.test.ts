@@ -7,11 +7,15 @@ import { randomUUID } from "node:crypto";
 import { createServer } from "node:net";
 import type { GatewayConfig } from "@switchyard/core";
 import { createMockProvider, type MockProvider } from "@switchyard/mock-provider";
+import { createRedisStore } from "@switchyard/store";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import type { CompiledKey } from "../config/compile.ts";
 import { createProxy, type ProxyServer } from "../index.ts";
 import { silentLogger } from "../logger.ts";
+import { createProxyMetrics } from "../metrics/metrics.ts";
 import { createFakeControlPlane } from "../testing/fake-control-plane.ts";
 import { defaultTimeouts, noPricing, testKey } from "../testing/gateway-config.ts";
+import { createRateLimiter } from "./rate-limit.ts";
 
 const token = "rate-limit-test-data-plane-token";
 const messages = [{ role: "user", content: "Say hello" }];
@@ -21,6 +25,18 @@ const keys = {
   tpm100: { id: randomUUID(), secret: "sk-tpm-100", rpm: null, tpm: 100 },
   rpm1: { id: randomUUID(), secret: "sk-rpm-1", rpm: 1, tpm: null },
   free: { id: randomUUID(), secret: "sk-unlimited", rpm: null, tpm: null },
+};
+
+const compiledKey: CompiledKey = {
+  id: "",
+  name: "leased",
+  userId: null,
+  teamId: null,
+  allowedModels: null,
+  rpm: null,
+  tpm: null,
+  expiresAtMs: null,
+  revokedAtMs: null,
 };
 
 let mock: MockProvider;
@@ -181,6 +197,42 @@ describe("rate limits", () => {
     expect(third.res.status).toBe(429);
     expect(third.body.error.message).toMatch(/100 tokens per minute/);
     expect(Number(third.res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+  });
+
+  it("holds a leased key's limit across two replicas sharing the real Redis, and returns unused leases", async () => {
+    const limit = 640;
+    const kvs = [0, 1].map(() => createRedisStore(inject("redisUrl"), { prefix: inject("redisPrefix") }));
+    // Commands sent before the connection is up fail (and limits fail open): wait for it.
+    for (const kv of kvs) expect(await kv.ready(5000)).toBe(true);
+    const limiters = kvs.map((store) =>
+      createRateLimiter({ store, metrics: createProxyMetrics(), log: silentLogger, windowMs: 3_600_000 }),
+    );
+    const key = { ...compiledKey, id: randomUUID(), rpm: limit, tpm: null };
+    // Both replicas admit at once, as two proxies under load would.
+    const outcomes = await Promise.all(
+      Array.from({ length: 800 }, (_, i) =>
+        limiters[i % 2]!.admit(key, 0, []).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
+    const admitted = outcomes.filter(Boolean).length;
+    expect(admitted).toBeLessThanOrEqual(limit);
+    // Requests may be refused while leases hold unused units (the other replica's, or under
+    // concurrency this replica's own, granted while they were in flight): at most one lease
+    // (1/64 of the limit) per replica.
+    expect(admitted).toBeGreaterThanOrEqual(limit - (2 * limit) / 64);
+    await Promise.all(limiters.map((l) => l.close()));
+    const level = await kvs[0]!.consumeRateLimit(
+      `rl:{${key.id}}`,
+      { requests: limit, tokens: null, windowMs: 3_600_000 },
+      0,
+    );
+    // Whatever was leased and not used is back in Redis.
+    expect(level.allowed).toBe(admitted < limit);
+    expect(level.requests!.remaining).toBe(Math.max(0, limit - admitted - 1));
+    await Promise.all(kvs.map((kv) => kv.close()));
   });
 
   it("serves requests, unlimited, when Redis cannot be reached", async () => {
