@@ -468,6 +468,9 @@ describe("health and metrics", () => {
       /switchyard_proxy_requests_total\{model="gpt-test",provider="mock",status="200"\} \d+/,
     );
     expect(text).toContain('switchyard_proxy_request_duration_seconds_bucket{le="0.005",model="gpt-test"');
+    expect(text).toMatch(
+      /switchyard_proxy_upstream_latency_seconds_count\{provider="mock",status="200"\} [1-9]/,
+    );
     expect(text).toContain(`switchyard_proxy_config_version ${config.version}`);
     expect(text).toMatch(/switchyard_proxy_config_reloads_total\{result="success"\} [1-9]/);
     expect(text).toContain("switchyard_proxy_process_cpu_user_seconds_total");

@@ -31,6 +31,13 @@ export function createProxyMetrics() {
     buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
     registers: [registry],
   });
+  const upstreamLatency = new Histogram({
+    name: "switchyard_proxy_upstream_latency_seconds",
+    help: "Time from sending a request upstream to the provider's response headers, per attempt.",
+    labelNames: ["provider", "status"] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [registry],
+  });
   const configVersion = new Gauge({
     name: "switchyard_proxy_config_version",
     help: "Version of the GatewayConfig snapshot this proxy enforces (-1 while none is loaded).",
@@ -94,6 +101,7 @@ export function createProxyMetrics() {
     requests,
     requestDuration,
     ttft,
+    upstreamLatency,
     configVersion,
     configReloads,
     /** One finished API request. `model`/`provider` are "" when the request failed before they were known. */

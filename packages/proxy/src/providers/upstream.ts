@@ -7,6 +7,7 @@
 import { AppError } from "@switchyard/core";
 import type { Dispatcher } from "undici";
 import type { CompiledDeployment } from "../config/compile.ts";
+import type { ProxyMetrics } from "../metrics/metrics.ts";
 import type { CredentialAlerts } from "./credential-alerts.ts";
 import type { UpstreamPools } from "./pools.ts";
 import type { ChatStreamTranslator } from "./types.ts";
@@ -25,7 +26,11 @@ export type UpstreamCall = {
  * upstream requests made (for `x-switchyard-attempts`), before each one goes out.
  */
 export async function sendUpstream(
-  deps: { readonly pools: UpstreamPools; readonly credentialAlerts: CredentialAlerts },
+  deps: {
+    readonly pools: UpstreamPools;
+    readonly credentialAlerts: CredentialAlerts;
+    readonly metrics: Pick<ProxyMetrics, "upstreamLatency">;
+  },
   call: UpstreamCall,
   tally: { attempts: number },
 ): Promise<Dispatcher.ResponseData> {
@@ -41,10 +46,15 @@ export async function sendUpstream(
     bodyTimeout: deployment.timeouts.totalMs,
   };
   tally.attempts++;
+  let sentAt = performance.now();
   const first = await pool.request({
     ...options,
     headers: { ...provider.headers, "x-request-id": call.requestId },
   });
+  deps.metrics.upstreamLatency.observe(
+    { provider: provider.name, status: first.statusCode },
+    (performance.now() - sentAt) / 1000,
+  );
   const fallback = provider.fallback;
   if (first.statusCode !== 401 || fallback === null) return first;
 
@@ -58,7 +68,16 @@ export async function sendUpstream(
       `(HTTP 401); requests fall back to credential ${fallback.id}. Replace or fix the primary credential.`,
   });
   tally.attempts++;
-  return pool.request({ ...options, headers: { ...fallback.headers, "x-request-id": call.requestId } });
+  sentAt = performance.now();
+  const second = await pool.request({
+    ...options,
+    headers: { ...fallback.headers, "x-request-id": call.requestId },
+  });
+  deps.metrics.upstreamLatency.observe(
+    { provider: provider.name, status: second.statusCode },
+    (performance.now() - sentAt) / 1000,
+  );
+  return second;
 }
 
 /**
