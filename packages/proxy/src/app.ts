@@ -26,9 +26,14 @@ export const routes = [
 /** A client's own x-request-id is echoed only if it is a plain token (no header injection, no junk). */
 const saneRequestId = /^[A-Za-z0-9._:@+=/-]{1,128}$/;
 
-function requestIdOf(req: IncomingMessage): string {
+/**
+ * The client's own request id, if it sent a usable one. It is echoed as `x-client-request-id` but is
+ * never the proxy's request id: that one keys usage events (idempotent on it), so a client must not
+ * be able to choose it and have its requests counted as duplicates.
+ */
+function clientRequestIdOf(req: IncomingMessage): string | null {
   const sent = req.headers["x-request-id"];
-  return typeof sent === "string" && saneRequestId.test(sent) ? sent : randomUUID();
+  return typeof sent === "string" && saneRequestId.test(sent) ? sent : null;
 }
 
 function pathOf(url: string | undefined): string {
@@ -55,9 +60,11 @@ export function createRequestListener(
   }
 
   return (req: IncomingMessage, res: ServerResponse) => {
-    const requestId = requestIdOf(req);
+    const requestId = randomUUID();
     const snapshot = deps.store.current;
     const headers = ["x-request-id", requestId];
+    const clientRequestId = clientRequestIdOf(req);
+    if (clientRequestId !== null) headers.push("x-client-request-id", clientRequestId);
     if (snapshot !== null) headers.push("x-switchyard-config-version", String(snapshot.version));
     const ctx: RequestContext = { req, res, requestId, startedAt: performance.now(), snapshot, headers };
 

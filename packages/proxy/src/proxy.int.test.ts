@@ -201,7 +201,10 @@ describe("JSON chat completions", () => {
     const res = await chat({ model: "gpt-test", messages }, { headers: { "x-request-id": "client-req-1" } });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/application\/json/);
-    expect(res.headers.get("x-request-id")).toBe("client-req-1");
+    const requestId = res.headers.get("x-request-id");
+    // The proxy's own id (it keys usage events, so a client cannot choose it); the client's is echoed.
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.headers.get("x-client-request-id")).toBe("client-req-1");
     expect(res.headers.get("x-switchyard-model")).toBe("gpt-test");
     expect(res.headers.get("x-switchyard-deployment")).toBe("dep_mock");
     expect(res.headers.get("x-switchyard-attempts")).toBe("1");
@@ -219,19 +222,26 @@ describe("JSON chat completions", () => {
     expect(upstream?.url).toBe("/v1/chat/completions");
     expect(upstream?.body).toEqual({ model: "mock-gpt", messages });
     expect(upstream?.headers.authorization).toBeUndefined();
-    expect(upstream?.headers["x-request-id"]).toBe("client-req-1");
+    expect(upstream?.headers["x-request-id"]).toBe(requestId);
   });
 
-  it("generates a request id when the client sends none or an unusable one", async () => {
-    const generated = await chat({ model: "gpt-test", messages });
-    expect(generated.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  it("gives every request its own id, even when a client repeats its own x-request-id", async () => {
+    const first = await chat({ model: "gpt-test", messages }, { headers: { "x-request-id": "same" } });
+    const second = await chat({ model: "gpt-test", messages }, { headers: { "x-request-id": "same" } });
+    expect(first.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second.headers.get("x-request-id")).not.toBe(first.headers.get("x-request-id"));
+    expect(second.headers.get("x-client-request-id")).toBe("same");
+  });
+
+  it("does not echo an unusable client request id", async () => {
     const junk = await chat({ model: "gpt-test", messages }, { headers: { "x-request-id": "a b<c>" } });
-    expect(junk.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(junk.headers.get("x-client-request-id")).toBeNull();
     const long = await chat(
       { model: "gpt-test", messages },
       { headers: { "x-request-id": "x".repeat(129) } },
     );
-    expect(long.headers.get("x-request-id")).not.toBe("x".repeat(129));
+    expect(long.headers.get("x-client-request-id")).toBeNull();
   });
 });
 
