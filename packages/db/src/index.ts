@@ -3,6 +3,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/client.ts";
 import { poolConfigFromUrl } from "./pool-config.ts";
 
+export { sqlMessageOf, sqlStateOf } from "./errors.ts";
 export * from "./generated/client.ts";
 export { createDatabaseIfMissing, dropDatabase, migrateDatabase } from "./migrate.ts";
 export { poolConfigFromUrl, withDatabase } from "./pool-config.ts";

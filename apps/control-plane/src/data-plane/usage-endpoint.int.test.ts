@@ -73,12 +73,49 @@ describe("POST /data-plane/v1/usage", () => {
     const empty = await post({ events: [] });
     expect(empty.status).toBe(400);
 
-    const bad = await post({ events: [event("m", { promptTokens: -1, keyId: "not-a-uuid" })] });
-    expect(bad.status).toBe(400);
-    const body = (await bad.json()) as { error: { code: string; message: string } };
-    expect(body.error.code).toBe("invalid_request");
-    expect(body.error.message).toMatch(/events\.0\.keyId/);
-    expect(body.error.message).toMatch(/events\.0\.promptTokens/);
+    const notBatch = await post({ events: "nope" });
+    expect(notBatch.status).toBe(400);
+    expect(((await notBatch.json()) as { error: { message: string } }).error.message).toMatch(/events/);
+  });
+
+  it("stores the valid events of a batch and names each one it cannot store", async () => {
+    const model = `usage-test-${randomUUID()}`;
+    const good = [event(model), event(model)];
+    const wrongTypes = event(model, { promptTokens: -1, keyId: "not-a-uuid" });
+    const nul = event(`${model}\u0000`);
+    const overflow = event(model, { completionTokens: 3_000_000_000 });
+    // Valid to the schema, refused by Postgres (jsonb has no NUL): the batch is stored one by one.
+    const refusedByPostgres = event(model, { moderation: { note: "a\u0000b" } });
+    const batch = [good[0], wrongTypes, nul, refusedByPostgres, overflow, good[1]];
+
+    const res = await post({ events: batch });
+    expect(res.status).toBe(200);
+    const answer = (await res.json()) as {
+      accepted: number;
+      duplicates: number;
+      rejected: { index: number; requestId: string; message: string }[];
+    };
+    expect(answer.accepted).toBe(2);
+    expect(answer.duplicates).toBe(0);
+    expect(answer.rejected.map((r) => [r.index, r.requestId])).toEqual([
+      [1, wrongTypes.requestId],
+      [2, nul.requestId],
+      [3, refusedByPostgres.requestId],
+      [4, overflow.requestId],
+    ]);
+    expect(answer.rejected[0]!.message).toMatch(/events\.1\.keyId/);
+    expect(answer.rejected[0]!.message).toMatch(/events\.1\.promptTokens/);
+    expect(answer.rejected[1]!.message).toMatch(/events\.2\.model: must not contain NUL/);
+    expect(answer.rejected[2]!.message).toMatch(/Postgres cannot store this event/);
+    expect(answer.rejected[3]!.message).toMatch(/events\.4\.completionTokens/);
+    const stored = await h.db.usageEvent.findMany({ where: { model }, select: { requestId: true } });
+    expect(stored.map((e) => e.requestId).sort()).toEqual(good.map((e) => e.requestId).sort());
+
+    // Delivered again: the stored ones are duplicates, the rest still refused, nothing else changes.
+    const again = (await (await post({ events: batch })).json()) as typeof answer;
+    expect(again).toMatchObject({ accepted: 0, duplicates: 2 });
+    expect(again.rejected).toHaveLength(4);
+    expect(await h.db.usageEvent.count({ where: { model } })).toBe(2);
   });
 
   it("answers 413 for a body past the size cap", async () => {
@@ -106,10 +143,18 @@ describe("POST /data-plane/v1/usage", () => {
 
     const first = await post({ events: events.slice(0, 3) });
     expect(first.status).toBe(200);
-    expect(await first.json()).toEqual({ accepted: 3, duplicates: 0 });
+    expect(await first.json()).toEqual({ accepted: 3, duplicates: 0, rejected: [] });
     // The same batch again (a lost answer, retried), then one overlapping the first.
-    expect(await (await post({ events: events.slice(0, 3) })).json()).toEqual({ accepted: 0, duplicates: 3 });
-    expect(await (await post({ events: events.slice(1) })).json()).toEqual({ accepted: 2, duplicates: 2 });
+    expect(await (await post({ events: events.slice(0, 3) })).json()).toEqual({
+      accepted: 0,
+      duplicates: 3,
+      rejected: [],
+    });
+    expect(await (await post({ events: events.slice(1) })).json()).toEqual({
+      accepted: 2,
+      duplicates: 2,
+      rejected: [],
+    });
     // Concurrent deliveries of one batch still count once.
     const again = await Promise.all(
       Array.from({ length: 5 }, () =>

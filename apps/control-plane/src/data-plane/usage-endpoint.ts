@@ -1,16 +1,32 @@
 /**
  * POST /data-plane/v1/usage: usage batches from the proxies (`UsageBatch`, at least once).
- * Answers 200 `{ accepted, duplicates }` (duplicates: events already ingested, by requestId), 400
- * with a message naming the bad fields, 413 past the size cap, 401 without the data-plane token.
- * The proxy keeps a batch answered 400 aside and retries anything else but a 2xx.
+ * Answers 200 `UsageBatchAnswer`: `accepted` (stored now), `duplicates` (already stored, by
+ * requestId) and `rejected` (each event that is not a valid `UsageEvent` or that Postgres refused,
+ * by index, with what is wrong); the valid events of a batch are stored whatever the others hold.
+ * 400 when the body is not `{"events":[...]}` with 1 to 1000 entries, 413 past the size cap, 401
+ * without the data-plane token. The proxy keeps what was rejected aside and retries anything else
+ * but a 2xx.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { maxUsageBatch, UsageBatch } from "@switchyard/core";
+import { maxUsageBatch, type UsageBatchAnswer, UsageEvent } from "@switchyard/core";
 import type { Db } from "@switchyard/db";
+import { z } from "zod";
 import { ingestUsage } from "../services/usage/ingest.ts";
 import { authorizeDataPlane, readCappedBody, sendJson } from "./http.ts";
 
 export type UsageEndpointDeps = { db: Db; token: string; maxBodyBytes?: number };
+
+const Envelope = z.object({ events: z.array(z.unknown()).min(1).max(maxUsageBatch) });
+
+function describeIssues(issues: readonly z.core.$ZodIssue[], prefix: string): string {
+  return issues
+    .slice(0, 5)
+    .map((i) => {
+      const path = [prefix, ...i.path.map(String)].filter((p) => p !== "").join(".");
+      return path === "" ? i.message : `${path}: ${i.message}`;
+    })
+    .join("; ");
+}
 
 /** A full batch of large events fits well within it. */
 export const defaultUsageBodyLimit = 8 * 1024 * 1024;
@@ -40,21 +56,49 @@ export function createUsageEndpoint(deps: UsageEndpointDeps) {
       });
       return;
     }
-    const parsed = UsageBatch.safeParse(json);
-    if (!parsed.success) {
-      const issues = parsed.error.issues
-        .slice(0, 5)
-        .map((i) => ({ path: i.path.join("."), message: i.message }));
-      const detail = issues.map((i) => (i.path === "" ? i.message : `${i.path}: ${i.message}`)).join("; ");
+    const envelope = Envelope.safeParse(json);
+    if (!envelope.success) {
       sendJson(res, 400, {
         error: {
           code: "invalid_request",
-          message: `Not a valid usage batch (${detail}). Send {"events":[UsageEvent, ...]} with 1 to ${maxUsageBatch} events.`,
-          issues,
+          message: `Not a usage batch (${describeIssues(envelope.error.issues, "")}). Send {"events":[UsageEvent, ...]} with 1 to ${maxUsageBatch} events.`,
         },
       });
       return;
     }
-    sendJson(res, 200, await ingestUsage(deps.db, parsed.data));
+    const valid: UsageEvent[] = [];
+    const validIndex: number[] = [];
+    const rejected: UsageBatchAnswer["rejected"] = [];
+    for (const [index, raw] of envelope.data.events.entries()) {
+      const event = UsageEvent.safeParse(raw);
+      if (event.success) {
+        valid.push(event.data);
+        validIndex.push(index);
+      } else {
+        rejected.push({
+          index,
+          requestId: requestIdOf(raw),
+          message: `Not a valid usage event: ${describeIssues(event.error.issues, `events.${index}`)}.`,
+        });
+      }
+    }
+    const ingested =
+      valid.length === 0 ? { accepted: 0, duplicates: 0, rejected: [] } : await ingestUsage(deps.db, valid);
+    for (const refused of ingested.rejected) {
+      const index = validIndex[refused.index]!;
+      rejected.push({ index, requestId: valid[refused.index]!.requestId, message: refused.message });
+    }
+    rejected.sort((a, b) => a.index - b.index);
+    const answer: UsageBatchAnswer = {
+      accepted: ingested.accepted,
+      duplicates: ingested.duplicates,
+      rejected,
+    };
+    sendJson(res, 200, answer);
   };
+}
+
+function requestIdOf(raw: unknown): string | null {
+  const id = (raw as { requestId?: unknown } | null)?.requestId;
+  return typeof id === "string" ? id.slice(0, 128) : null;
 }

@@ -3,14 +3,15 @@
  * `GET /data-plane/v1/config?after=<v>` answers the published config at once when its version is
  * newer than `after`, otherwise holds the request (`holdMs`) and answers 304, as the real one does.
  * `POST /data-plane/v1/alerts` records the alerts a proxy raises (credential fallbacks).
- * `POST /data-plane/v1/usage` validates a `UsageBatch` (400 if invalid) and keeps each event once
- * by requestId, as the real ingest's `ON CONFLICT (request_id) DO NOTHING` does; `usageStatus`
+ * `POST /data-plane/v1/usage` answers as the real one does: 400 for a body that is not a batch,
+ * else each valid event kept once by requestId (the real ingest's `ON CONFLICT (request_id) DO
+ * NOTHING`) and each invalid one, or one `refuseUsage` picks, named in `rejected`; `usageStatus`
  * makes it answer another status instead. Its state survives `close()` and a new `listen(port)`,
  * like a database behind a restarted control plane.
  */
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { UsageBatch, type UsageEvent } from "@switchyard/core";
+import { type UsageBatchAnswer, UsageEvent } from "@switchyard/core";
 
 export function createFakeControlPlane(options: { token: string; holdMs?: number }) {
   const holdMs = options.holdMs ?? 2000;
@@ -23,6 +24,7 @@ export function createFakeControlPlane(options: { token: string; holdMs?: number
   let usagePosts = 0;
   let usageDuplicates = 0;
   let usageStatus = 200;
+  let refuseUsage: (event: UsageEvent) => boolean = () => false;
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://control-plane");
@@ -56,28 +58,33 @@ export function createFakeControlPlane(options: { token: string; holdMs?: number
           res.writeHead(usageStatus).end();
           return;
         }
-        let parsed: ReturnType<typeof UsageBatch.safeParse>;
+        let batch: { events?: unknown };
         try {
-          parsed = UsageBatch.safeParse(JSON.parse(Buffer.concat(chunks).toString("utf8")));
+          batch = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { events?: unknown };
         } catch {
           res.writeHead(400, { "content-type": "application/json" }).end('{"error":"invalid JSON"}');
           return;
         }
-        if (!parsed.success) {
-          res.writeHead(400, { "content-type": "application/json" });
-          res.end(JSON.stringify({ error: parsed.error.issues.slice(0, 3) }));
+        if (!Array.isArray(batch?.events) || batch.events.length === 0) {
+          res.writeHead(400, { "content-type": "application/json" }).end('{"error":"not a batch"}');
           return;
         }
-        let accepted = 0;
-        for (const event of parsed.data.events) {
-          if (usageEvents.has(event.requestId)) usageDuplicates++;
-          else {
-            usageEvents.set(event.requestId, event);
-            accepted++;
+        const answer: UsageBatchAnswer = { accepted: 0, duplicates: 0, rejected: [] };
+        for (const [index, raw] of (batch.events as unknown[]).entries()) {
+          const parsed = UsageEvent.safeParse(raw);
+          if (!parsed.success || refuseUsage(parsed.data)) {
+            const requestId = (raw as { requestId?: string }).requestId ?? null;
+            answer.rejected.push({ index, requestId, message: parsed.error?.message ?? "refused" });
+          } else if (usageEvents.has(parsed.data.requestId)) {
+            usageDuplicates++;
+            answer.duplicates++;
+          } else {
+            usageEvents.set(parsed.data.requestId, parsed.data);
+            answer.accepted++;
           }
         }
         res.writeHead(200, { "content-type": "application/json" });
-        res.end(JSON.stringify({ accepted, duplicates: parsed.data.events.length - accepted }));
+        res.end(JSON.stringify(answer));
       });
       return;
     }
@@ -141,6 +148,10 @@ export function createFakeControlPlane(options: { token: string; holdMs?: number
     /** Answers usage POSTs with this status instead of ingesting them (200 = ingest). */
     setUsageStatus(status: number): void {
       usageStatus = status;
+    },
+    /** Names the usage events it picks as refused in its answers instead of keeping them. */
+    setUsageRefusal(refuse: (event: UsageEvent) => boolean): void {
+      refuseUsage = refuse;
     },
     /** Listens on `port` (default: any free one), again after a `close()` if need be. */
     async listen(port = 0): Promise<string> {

@@ -5,7 +5,7 @@
  * queued for the control plane.
  */
 import { performance } from "node:perf_hooks";
-import { costMicros, type ModelPricing, type UsageEvent } from "@switchyard/core";
+import { costMicros, type ModelPricing, maxInt32, toStorableText, type UsageEvent } from "@switchyard/core";
 import type { CompiledSnapshot } from "../config/compile.ts";
 import type { ProxyDeps, RequestContext } from "../http/context.ts";
 import type { UsageMeter } from "./meter.ts";
@@ -23,6 +23,15 @@ export function pricingOf(snapshot: CompiledSnapshot, model: string): ModelPrici
     pricesBySnapshot.set(snapshot, prices);
   }
   return prices.get(model) ?? free;
+}
+
+/**
+ * A token count the control plane can store: a provider's own numbers are not trusted to be
+ * integers, or small (a 20-digit count, a fraction, a negative), so they are rounded and clamped.
+ */
+function tokenCount(value: number): number {
+  if (!Number.isFinite(value) || value <= 0) return 0;
+  return value >= maxInt32 ? maxInt32 : Math.round(value);
 }
 
 /** nginx's "client closed request". */
@@ -50,10 +59,12 @@ export function finishUsage(ctx: RequestContext, deps: ProxyDeps, meter: UsageMe
     meter.completionTokens = translated.completionTokens;
   }
   // What the provider processed: its own numbers, else estimates when it answered at all.
-  const promptTokens =
-    meter.promptTokens >= 0 ? meter.promptTokens : meter.answered ? meter.promptEstimate : 0;
-  const completionTokens =
-    meter.completionTokens >= 0 ? meter.completionTokens : tokensForBytes(meter.generatedBytes);
+  const promptTokens = tokenCount(
+    meter.promptTokens >= 0 ? meter.promptTokens : meter.answered ? meter.promptEstimate : 0,
+  );
+  const completionTokens = tokenCount(
+    meter.completionTokens >= 0 ? meter.completionTokens : tokensForBytes(meter.generatedBytes),
+  );
   const snapshot = ctx.snapshot;
   const cost =
     meter.modelKnown && snapshot !== null
@@ -74,7 +85,8 @@ export function finishUsage(ctx: RequestContext, deps: ProxyDeps, meter: UsageMe
     keyId: key.id,
     userId: key.userId,
     teamId: key.teamId,
-    model: meter.model === "" ? "(none)" : meter.model.length > 200 ? meter.model.slice(0, 200) : meter.model,
+    // The client's words: made storable (no NUL, no unpaired surrogate) and cut to the 200 allowed.
+    model: meter.model === "" ? "(none)" : toStorableText(meter.model, 200) || "(none)",
     deploymentId: deployment === null ? null : deployment.id,
     providerId: deployment === null ? null : deployment.provider.id,
     promptVersionId: null,

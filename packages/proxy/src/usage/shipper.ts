@@ -5,13 +5,16 @@
  * the spool on disk and is retried with backoff, oldest first, until a 2xx; while the control plane
  * is known to be down, new batches go straight to the spool. The spool is replayed on start, and
  * `close()` delivers or spools what is still queued. The control plane ingests idempotently on
- * requestId, so a batch sent twice (answer lost after it was stored) counts once.
+ * requestId, so a batch sent twice (answer lost after it was stored) counts once. A batch the control
+ * plane refuses whole (400: not a batch) is moved to the spool's `rejected/`, never retried; events
+ * it names as refused in a 2xx answer (invalid, or unstorable) are written there too, with the
+ * reasons, and the rest of their batch counts as delivered.
  *
  * Memory is bounded: past `maxQueuedEvents` waiting in memory, the queue is spilled to the spool.
  * Without a spool directory, undeliverable batches wait in memory up to that bound and the oldest
  * are dropped past it (counted as `dropped`), and a shutdown during an outage loses them.
  */
-import type { UsageEvent } from "@switchyard/core";
+import type { UsageBatchAnswer, UsageEvent } from "@switchyard/core";
 import { errorFields, type Logger } from "../logger.ts";
 import type { ProxyMetrics } from "../metrics/metrics.ts";
 import { createSpool, eventsInSpoolFile } from "./spool.ts";
@@ -47,7 +50,9 @@ export type UsageShipper = {
   close(): Promise<void>;
 };
 
-type PostResult = "ok" | "rejected" | "retry";
+/** "ok" with how many of the batch's events the control plane refused (kept under rejected/). */
+type PostResult = { outcome: "ok"; refused: number } | { outcome: "rejected" } | { outcome: "retry" };
+const retry: PostResult = { outcome: "retry" };
 type MemoryBatch = { body: string; events: number };
 
 export function createUsageShipper(options: UsageShipperOptions): UsageShipper {
@@ -89,20 +94,51 @@ export function createUsageShipper(options: UsageShipperOptions): UsageShipper {
         signal: AbortSignal.timeout(requestTimeoutMs),
       });
       const text = await res.text();
-      if (res.ok) return "ok";
+      if (res.ok) return { outcome: "ok", refused: await keepRefused(body, text) };
       if (res.status === 400 || res.status === 413 || res.status === 422) {
         log.error("control plane rejected a usage batch; kept under the spool's rejected/", {
           status: res.status,
           answer: text.slice(0, 500),
         });
-        return "rejected";
+        return { outcome: "rejected" };
       }
       if (!controlPlaneDown) log.warn("usage delivery failed; retrying", { status: res.status });
-      return "retry";
+      return retry;
     } catch (err) {
       if (!controlPlaneDown) log.warn("usage delivery failed; retrying", errorFields(err));
-      return "retry";
+      return retry;
     }
+  }
+
+  /**
+   * Keeps the events a delivered batch's answer names as refused under rejected/, with the control
+   * plane's reasons, and returns how many there were.
+   */
+  async function keepRefused(body: string, answerText: string): Promise<number> {
+    let refused: UsageBatchAnswer["rejected"];
+    try {
+      refused = (JSON.parse(answerText) as Partial<UsageBatchAnswer>).rejected ?? [];
+    } catch {
+      return 0; // a 2xx without a readable answer: the batch was taken
+    }
+    if (!Array.isArray(refused) || refused.length === 0) return 0;
+    log.error("control plane refused usage events; kept under the spool's rejected/", {
+      events: refused.length,
+      first: refused[0],
+    });
+    if (spool !== null) {
+      const sent = (JSON.parse(body) as { events: unknown[] }).events;
+      const events = refused.map((r) => sent[r.index]).filter((e) => e !== undefined);
+      await spool
+        .write(JSON.stringify({ events, rejected: refused }), events.length, true)
+        .catch((err: unknown) => log.error("cannot keep refused usage events", errorFields(err)));
+    }
+    return refused.length;
+  }
+
+  function countDelivered(result: PostResult & { outcome: "ok" }, events: number): void {
+    metrics.usageEvents.inc({ outcome: "delivered" }, events - result.refused);
+    if (result.refused > 0) metrics.usageEvents.inc({ outcome: "rejected" }, result.refused);
   }
 
   function pushMemory(batch: MemoryBatch): void {
@@ -150,8 +186,8 @@ export function createUsageShipper(options: UsageShipperOptions): UsageShipper {
     sends++;
     try {
       const result = await post(body);
-      if (result === "ok") metrics.usageEvents.inc({ outcome: "delivered" }, events);
-      else if (result === "rejected") await deadLetter(body, events);
+      if (result.outcome === "ok") countDelivered(result, events);
+      else if (result.outcome === "rejected") await deadLetter(body, events);
       else {
         if (!controlPlaneDown) log.warn("control plane unreachable; spooling usage events", { url });
         controlPlaneDown = true;
@@ -207,14 +243,14 @@ export function createUsageShipper(options: UsageShipperOptions): UsageShipper {
     const memory = memoryBacklog[0];
     if (memory !== undefined) {
       const result = await post(memory.body);
-      if (result === "retry") return "failed";
+      if (result.outcome === "retry") return "failed";
       const at = memoryBacklog.indexOf(memory);
       if (at !== -1) {
         memoryBacklog.splice(at, 1);
         memoryBacklogEvents -= memory.events;
       }
       metrics.usageBacklog.set(memoryBacklog.length);
-      if (result === "ok") metrics.usageEvents.inc({ outcome: "delivered" }, memory.events);
+      if (result.outcome === "ok") countDelivered(result, memory.events);
       else metrics.usageEvents.inc({ outcome: "rejected" }, memory.events);
       return "progress";
     }
@@ -231,11 +267,11 @@ export function createUsageShipper(options: UsageShipperOptions): UsageShipper {
         continue; // delivered and removed by a concurrent pass
       }
       const result = await post(body);
-      if (result === "retry") return "failed";
+      if (result.outcome === "retry") return "failed";
       const events = eventsInSpoolFile(name);
-      if (result === "ok") {
+      if (result.outcome === "ok") {
         await spool.remove(name);
-        metrics.usageEvents.inc({ outcome: "delivered" }, events);
+        countDelivered(result, events);
       } else {
         await spool.reject(name);
         metrics.usageEvents.inc({ outcome: "rejected" }, events);

@@ -5,7 +5,7 @@
  * restarted with a non-empty spool.
  */
 import { randomUUID } from "node:crypto";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { costMicros, type GatewayConfig } from "@switchyard/core";
@@ -218,6 +218,18 @@ describe("usage events", () => {
     expect(cp.usageEvents.has(anonymous.headers.get("x-request-id")!)).toBe(false);
     expect(cp.usageEvents.has(wrongKey.headers.get("x-request-id")!)).toBe(false);
   });
+
+  it("records a model name the control plane can store, whatever the client sent", async () => {
+    const { url } = await startProxy(null);
+    // A NUL, an unpaired surrogate, and a name cut at 200 units in the middle of an emoji.
+    const sent = `bad\u0000model\udc00${"x".repeat(190)}😀tail`;
+    const res = await chat(url, { model: sent });
+    expect(res.status).toBe(404);
+    const requestId = res.headers.get("x-request-id")!;
+    // The fake control plane validates with the real UsageEvent schema: an unstorable name never arrives.
+    await until(() => cp.usageEvents.has(requestId), "the event");
+    expect(cp.usageEvents.get(requestId)!.model).toBe(`badmodel\ufffd${"x".repeat(190)}`);
+  });
 });
 
 describe("delivery", () => {
@@ -276,6 +288,36 @@ describe("delivery", () => {
     await until(() => requestIds.every((id) => cp.usageEvents.has(id)), "the spooled events");
     await until(async () => (await spoolFiles(spool)).length === 0, "an empty spool");
   }, 30_000);
+
+  it("keeps the events the control plane refuses under rejected/ and counts the rest of their batch delivered", async () => {
+    const spool = await tempDir();
+    const { url } = await startProxy(spool);
+    cp.setUsageRefusal((event) => event.status === 404);
+    try {
+      // At once, so that both events travel in one batch.
+      const [ok, refused] = await Promise.all([
+        chat(url, { max_tokens: 1 }),
+        chat(url, { model: "refuse-me" }),
+      ]);
+      await Promise.all([ok.arrayBuffer(), refused.arrayBuffer()]);
+      await until(() => cp.usageEvents.has(ok.headers.get("x-request-id")!), "the good event");
+      await until(async () => (await readdir(join(spool, "rejected"))).length === 1, "the refused event");
+      const [name] = await readdir(join(spool, "rejected"));
+      const kept = JSON.parse(await readFile(join(spool, "rejected", name!), "utf8")) as {
+        events: { requestId: string }[];
+        rejected: { requestId: string }[];
+      };
+      expect(kept.events.map((e) => e.requestId)).toEqual([refused.headers.get("x-request-id")]);
+      expect(kept.rejected[0]!.requestId).toBe(refused.headers.get("x-request-id"));
+      // Nothing is retried: the spool holds no backlog.
+      expect(await spoolFiles(spool)).toEqual([]);
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      expect(metrics).toMatch(/switchyard_proxy_usage_events_total\{outcome="delivered"\} 1\n/);
+      expect(metrics).toMatch(/switchyard_proxy_usage_events_total\{outcome="rejected"\} 1\n/);
+    } finally {
+      cp.setUsageRefusal(() => false);
+    }
+  });
 
   it("keeps a batch the control plane rejects as invalid under rejected/ instead of retrying it", async () => {
     const spool = await tempDir();

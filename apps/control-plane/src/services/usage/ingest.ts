@@ -4,21 +4,56 @@
  * NOTHING RETURNING`, and only the rows actually inserted are summed into `usage_rollup_hourly` and
  * move `api_keys.last_used_at` forward. A batch delivered twice (at-least-once) therefore counts
  * once. Money stays exact: costs are integer micro-dollars summed as bigint.
+ *
+ * An event Postgres refuses as data (SQLSTATE class 22: a NUL in a string, a number out of range)
+ * must not hold back the rest of its batch, or the proxy would retry that batch forever: when the
+ * batch statement fails that way, its events are written one by one and the refused ones are named
+ * in the result instead.
  */
-import type { UsageBatch } from "@switchyard/core";
-import type { Db } from "@switchyard/db";
+import type { UsageEvent } from "@switchyard/core";
+import { type Db, sqlMessageOf, sqlStateOf } from "@switchyard/db";
 
-export type IngestResult = { accepted: number; duplicates: number };
+export type IngestResult = {
+  accepted: number;
+  duplicates: number;
+  /** Events Postgres refused, by index in the batch. */
+  rejected: { index: number; message: string }[];
+};
 
 /** Postgres's deadlock and serialization failures: safe to run the statement again. */
 function isRetryable(err: unknown): boolean {
-  const text = `${String(err)} ${JSON.stringify((err as { meta?: unknown })?.meta ?? null)}`;
-  return /40P01|40001|deadlock detected|could not serialize/i.test(text);
+  const state = sqlStateOf(err);
+  return state === "40P01" || state === "40001";
 }
 
-export async function ingestUsage(db: Db, batch: UsageBatch): Promise<IngestResult> {
+function isDataException(err: unknown): boolean {
+  return sqlStateOf(err)?.startsWith("22") ?? false;
+}
+
+export async function ingestUsage(db: Db, events: readonly UsageEvent[]): Promise<IngestResult> {
+  try {
+    const accepted = await insertEvents(db, events);
+    return { accepted, duplicates: events.length - accepted, rejected: [] };
+  } catch (err) {
+    if (!isDataException(err)) throw err;
+  }
+  let accepted = 0;
+  const rejected: IngestResult["rejected"] = [];
+  for (const [index, event] of events.entries()) {
+    try {
+      accepted += await insertEvents(db, [event]);
+    } catch (err) {
+      if (!isDataException(err)) throw err;
+      rejected.push({ index, message: `Postgres cannot store this event: ${sqlMessageOf(err)}` });
+    }
+  }
+  return { accepted, duplicates: events.length - accepted - rejected.length, rejected };
+}
+
+/** Inserts the events and their rollups in one statement; returns how many were new. */
+async function insertEvents(db: Db, batch: readonly UsageEvent[]): Promise<number> {
   // One parameter: the batch as JSON, expanded to typed rows by Postgres.
-  const events = JSON.stringify(batch.events);
+  const events = JSON.stringify(batch);
   for (let attempt = 1; ; attempt++) {
     try {
       const rows = await db.$queryRaw<{ accepted: number }[]>`
@@ -75,8 +110,7 @@ export async function ingestUsage(db: Db, batch: UsageBatch): Promise<IngestResu
           WHERE k.id = u.key_id AND (k.last_used_at IS NULL OR k.last_used_at < u.last)
         )
         SELECT count(*)::int AS accepted FROM inserted`;
-      const accepted = Number(rows[0]?.accepted ?? 0);
-      return { accepted, duplicates: batch.events.length - accepted };
+      return Number(rows[0]?.accepted ?? 0);
     } catch (err) {
       if (attempt >= 3 || !isRetryable(err)) throw err;
     }
