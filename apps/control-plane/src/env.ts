@@ -45,8 +45,16 @@ export const ControlPlaneEnv = z.object({
   COOKIE_SECURE: bool.default(false),
   MIGRATE_ON_START: bool.default(true),
   SEED_DEMO_DATA: bool.default(false),
-  /** Trust the first X-Forwarded-For hop: set when the dashboard server or a load balancer fronts us. */
-  TRUST_PROXY: bool.default(false),
+  /**
+   * How many proxies in front of us append to X-Forwarded-For (the dashboard server, a load
+   * balancer): the client is the address that many entries from the right. `true` = 1, `false` = 0.
+   */
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|\d{1,2})?$/, "must be true, false or the number of trusted proxy hops (0-10)")
+    .transform((v) => (v === "true" ? 1 : v === "false" || v === "" ? 0 : Number(v)))
+    .pipe(z.number().int().min(0).max(10, "must be at most 10 hops"))
+    .default(0),
   /** Where the demo seed (SEED_DEMO_DATA) points its provider. */
   MOCK_PROVIDER_URL: z.url("must be a URL, e.g. http://127.0.0.1:8090").default("http://127.0.0.1:8090"),
   /** How long a config long-poll is held before answering 304. */

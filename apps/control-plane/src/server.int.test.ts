@@ -106,4 +106,19 @@ describe("environment", () => {
       /DATABASE_URL must start with postgresql:\/\/[\s\S]*CONTROL_PLANE_PORT[\s\S]*DATA_PLANE_TOKEN must be at least 16/,
     );
   });
+  it("reads TRUST_PROXY as a number of trusted hops", () => {
+    const base = {
+      DATABASE_URL: "postgresql://postgres@127.0.0.1/x",
+      DATA_PLANE_TOKEN: "x".repeat(20),
+      MASTER_KEYS: `1:${"a".repeat(64)}`,
+    };
+    expect(parseEnv(base).TRUST_PROXY).toBe(0);
+    expect(parseEnv({ ...base, TRUST_PROXY: "true" }).TRUST_PROXY).toBe(1);
+    expect(parseEnv({ ...base, TRUST_PROXY: "false" }).TRUST_PROXY).toBe(0);
+    expect(parseEnv({ ...base, TRUST_PROXY: "2" }).TRUST_PROXY).toBe(2);
+    expect(() => parseEnv({ ...base, TRUST_PROXY: "yes" })).toThrow(
+      /TRUST_PROXY must be true, false or the number/,
+    );
+    expect(() => parseEnv({ ...base, TRUST_PROXY: "11" })).toThrow(/TRUST_PROXY must be at most 10/);
+  });
 });

@@ -18,8 +18,12 @@ export type ControlPlaneOptions = Services & {
   bus: ConfigBus;
   dataPlaneToken: string;
   longPollSeconds: number;
-  /** Trust the first X-Forwarded-For hop (set when the dashboard server or a load balancer fronts us). */
-  trustProxy: boolean;
+  /**
+   * How many proxies in front of us append to X-Forwarded-For (0: trust none, use the socket's
+   * address). Each trusted proxy appends the address it saw, so the client is that many from the
+   * right; entries left of it are whatever the client sent and are never believed.
+   */
+  trustProxy: number;
 };
 
 export type ControlPlane = {
@@ -28,10 +32,16 @@ export type ControlPlane = {
   close(): Promise<void>;
 };
 
-function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+export function clientIp(req: IncomingMessage, trustedHops: number): string {
   const fwd = req.headers["x-forwarded-for"];
-  if (trustProxy && typeof fwd === "string" && fwd.length > 0) return fwd.split(",")[0]!.trim();
-  return req.socket.remoteAddress ?? "unknown";
+  const socket = req.socket.remoteAddress ?? "unknown";
+  if (trustedHops === 0 || typeof fwd !== "string") return socket;
+  const hops = fwd
+    .split(",")
+    .map((hop) => hop.trim())
+    .filter((hop) => hop !== "");
+  // Fewer entries than trusted proxies: the leftmost one is still an address a trusted proxy saw.
+  return hops[Math.max(0, hops.length - trustedHops)] ?? socket;
 }
 
 export function createControlPlane(opts: ControlPlaneOptions): ControlPlane {

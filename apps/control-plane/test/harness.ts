@@ -34,7 +34,7 @@ export type Harness = {
 };
 
 export async function startHarness(
-  options: { redis?: boolean; trustProxy?: boolean; masterKeys?: string } = {},
+  options: { redis?: boolean; trustProxy?: number; masterKeys?: string } = {},
 ): Promise<Harness> {
   const databaseUrl = inject("databaseUrl");
   const db = createDb(databaseUrl);
@@ -62,7 +62,7 @@ export async function startHarness(
     vault,
     dataPlaneToken,
     longPollSeconds: 2,
-    trustProxy: options.trustProxy ?? true,
+    trustProxy: options.trustProxy ?? 1,
   });
   const { url } = await cp.listen(0, "127.0.0.1");
   return {

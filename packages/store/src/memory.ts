@@ -81,6 +81,10 @@ export function createMemoryStore(options: { now?: () => number; sweepEvery?: nu
       w.count += 1;
       return { count: w.count, resetInMs: w.expiresAt - at };
     },
+    async unhitWindow(key): Promise<void> {
+      const w = live(key, now());
+      if (w && w.count > 0) w.count -= 1;
+    },
     async peekWindow(key): Promise<WindowHit> {
       const at = now();
       const w = live(key, at);

@@ -16,6 +16,15 @@ end
 return {count, ttl}
 `;
 
+// DECR keeps the key's expiry; a missing or spent window is left alone (DECR would create one without).
+const unhitWindowScript = `
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+if count > 0 then
+  redis.call('DECR', KEYS[1])
+end
+return 0
+`;
+
 // The rate-limit buckets of one key, in a hash: r/ra = request level and when it was last brought
 // up to date, t/ta = the same for tokens; a missing level is a full bucket. The clock is Redis's
 // own (TIME), so replicas with skewed clocks still agree. The memory store mirrors this math.
@@ -119,6 +128,7 @@ return 1
 
 type RedisWithScripts = Redis & {
   hitWindow(key: string, windowMs: number): Promise<[number, number]>;
+  unhitWindow(key: string): Promise<number>;
   consumeRateLimit(
     key: string,
     rpm: number,
@@ -163,6 +173,7 @@ export function createRedisStore(url: string, options: RedisStoreOptions = {}): 
   }) as RedisWithScripts;
   // defineCommand sends EVALSHA and falls back to EVAL once if Redis does not know the script yet.
   redis.defineCommand("hitWindow", { numberOfKeys: 1, lua: hitWindowScript });
+  redis.defineCommand("unhitWindow", { numberOfKeys: 1, lua: unhitWindowScript });
   redis.defineCommand("consumeRateLimit", { numberOfKeys: 1, lua: consumeScript });
   redis.defineCommand("settleTokens", { numberOfKeys: 1, lua: settleScript });
   // ioredis reconnects by itself; without a listener an outage would crash the process.
@@ -173,6 +184,9 @@ export function createRedisStore(url: string, options: RedisStoreOptions = {}): 
     async hitWindow(key, windowMs): Promise<WindowHit> {
       const [count, ttl] = await redis.hitWindow(key, windowMs);
       return { count, resetInMs: ttl };
+    },
+    async unhitWindow(key): Promise<void> {
+      await redis.unhitWindow(key);
     },
     async peekWindow(key): Promise<WindowHit> {
       const [count, ttl] = await redis

@@ -40,6 +40,24 @@ describe.each(stores)("KvStore contract: %s", (_name, make) => {
     expect((await store.peekWindow(key)).count).toBe(200);
   });
 
+  it("takes back a hit without moving the window's end, and never below zero", async () => {
+    const key = randomUUID();
+    await store.hitWindow(key, 10_000);
+    const second = await store.hitWindow(key, 10_000);
+    await store.unhitWindow(key);
+    const after = await store.peekWindow(key);
+    expect(after.count).toBe(1);
+    expect(after.resetInMs).toBeLessThanOrEqual(second.resetInMs);
+    await store.unhitWindow(key);
+    await store.unhitWindow(key);
+    expect((await store.peekWindow(key)).count).toBe(0);
+    expect((await store.hitWindow(key, 10_000)).count).toBe(1);
+    // A window never opened stays closed.
+    const never = randomUUID();
+    await store.unhitWindow(never);
+    expect((await store.peekWindow(never)).count).toBe(0);
+  });
+
   it("forgets a deleted key", async () => {
     const key = randomUUID();
     await store.hitWindow(key, 10_000);

@@ -61,6 +61,8 @@ export type KvStore = {
    * Atomic across replicas.
    */
   hitWindow(key: string, windowMs: number): Promise<WindowHit>;
+  /** Takes back one hit from an open window (never below 0), leaving its expiry as it was. */
+  unhitWindow(key: string): Promise<void>;
   /** Reads a window's count without counting a hit; 0 when no window is open. */
   peekWindow(key: string): Promise<WindowHit>;
   /**

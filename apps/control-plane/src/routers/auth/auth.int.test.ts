@@ -116,6 +116,56 @@ describe("login throttling", () => {
     expect(locked.body.error?.message).toMatch(/Try again in \d+ seconds/);
   });
 
+  it("lets no more than the limit of a burst of parallel guesses reach the password check", async () => {
+    const email = "burst@example.com";
+    await h.db.user.upsert({
+      where: { email },
+      create: {
+        email,
+        name: "B",
+        role: "finance",
+        passwordHash: (await h.db.user.findUniqueOrThrow({ where: { email: demoEmails.finance } }))
+          .passwordHash,
+        org: { connect: { id: (await h.db.organization.findFirstOrThrow()).id } },
+      },
+      update: {},
+    });
+    const statuses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        new Client(h.url, `198.51.100.${i + 1}`)
+          .mutate("auth.login", { email, password: `wrong-password-${i}` })
+          .then((r) => r.status),
+      ),
+    );
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(15);
+  });
+
+  it("does not count successful sign-ins against the IP", async () => {
+    const c = new Client(h.url, "203.0.113.50");
+    for (let i = 0; i < 35; i++) {
+      expect(
+        (await c.mutate("auth.login", { email: demoEmails.admin, password: demoPasswords.admin })).status,
+      ).toBe(200);
+    }
+  });
+
+  it("believes only the address the trusted proxy appended, not what the client put before it", async () => {
+    // The dashboard server appends the address it saw; a client spraying forged entries in front
+    // of it is still one client.
+    for (let i = 0; i < 30; i++) {
+      await new Client(h.url, `10.9.${i}.1, 203.0.113.91`).mutate("auth.login", {
+        email: `forged${i}@example.com`,
+        password: "wrong-password",
+      });
+    }
+    const r = await new Client(h.url, "10.200.0.1, 203.0.113.91").mutate("auth.login", {
+      email: demoEmails.admin,
+      password: demoPasswords.admin,
+    });
+    expect(r.status).toBe(429);
+  });
+
   it("locks an IP that tries many accounts", async () => {
     const c = new Client(h.url, "203.0.113.77");
     for (let i = 0; i < 30; i++) {

@@ -2,18 +2,17 @@ import { AppError, LoginInput } from "@switchyard/core";
 import { recordAudit } from "../../services/audit/record.ts";
 import { verifyPassword } from "../../services/auth/passwords.ts";
 import { createSession, sessionCookie } from "../../services/auth/sessions.ts";
-import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from "../../services/auth/throttle.ts";
+import { beginLoginAttempt, loginSucceeded } from "../../services/auth/throttle.ts";
 import { publicProcedure } from "../../trpc.ts";
 
 export const login = publicProcedure.input(LoginInput).mutation(async ({ ctx, input }) => {
-  await assertLoginAllowed(ctx.store, input.email, ctx.ip);
+  await beginLoginAttempt(ctx.store, input.email, ctx.ip);
   const user = await ctx.db.user.findUnique({
     where: { email: input.email },
     select: { id: true, email: true, name: true, role: true, passwordHash: true, disabledAt: true },
   });
   const ok = await verifyPassword(user && !user.disabledAt ? user.passwordHash : null, input.password);
   if (!user || !ok) {
-    await recordLoginFailure(ctx.store, input.email, ctx.ip);
     await ctx.db.$transaction((tx) =>
       recordAudit(
         tx,
@@ -24,7 +23,7 @@ export const login = publicProcedure.input(LoginInput).mutation(async ({ ctx, in
     // One message whether or not the account exists.
     throw new AppError("unauthenticated", "Email or password is incorrect");
   }
-  await clearLoginFailures(ctx.store, input.email);
+  await loginSucceeded(ctx.store, input.email, ctx.ip);
   const session = await ctx.db.$transaction(async (tx) => {
     const s = await createSession(tx, {
       userId: user.id,

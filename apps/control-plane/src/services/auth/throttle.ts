@@ -1,6 +1,8 @@
 /**
  * Login throttling: repeated failures per account and per client IP lock further attempts
- * for the rest of the window. Counted in the shared KvStore so every replica agrees.
+ * for the rest of the window. Counted in the shared KvStore so every replica agrees. Every attempt
+ * is counted when it starts and a success takes its count back, so that what is counted at any
+ * moment is failures plus attempts still being verified.
  */
 import { AppError } from "@switchyard/core";
 import type { KvStore } from "@switchyard/store";
@@ -23,20 +25,25 @@ function tooMany(resetInMs: number): AppError {
   );
 }
 
-/** Throws too_many_attempts while the account or the IP is locked. */
-export async function assertLoginAllowed(store: KvStore, email: string, ip: string): Promise<void> {
-  const [acct, byIp] = await Promise.all([store.peekWindow(accountKey(email)), store.peekWindow(ipKey(ip))]);
-  if (acct.count >= loginThrottle.maxFailuresPerAccount) throw tooMany(acct.resetInMs);
-  if (byIp.count >= loginThrottle.maxFailuresPerIp) throw tooMany(byIp.resetInMs);
-}
-
-export async function recordLoginFailure(store: KvStore, email: string, ip: string): Promise<void> {
-  await Promise.all([
+/**
+ * Counts a sign-in attempt against the account and the IP *before* the password is checked, so
+ * that a burst of parallel guesses cannot all pass one check while the first ones are still being
+ * verified. Throws too_many_attempts once either is past its limit; the lock lasts to the end of
+ * the window that the first counted attempt opened.
+ */
+export async function beginLoginAttempt(store: KvStore, email: string, ip: string): Promise<void> {
+  const [acct, byIp] = await Promise.all([
     store.hitWindow(accountKey(email), loginThrottle.windowMs),
     store.hitWindow(ipKey(ip), loginThrottle.windowMs),
   ]);
+  if (acct.count > loginThrottle.maxFailuresPerAccount) throw tooMany(acct.resetInMs);
+  if (byIp.count > loginThrottle.maxFailuresPerIp) throw tooMany(byIp.resetInMs);
 }
 
-export async function clearLoginFailures(store: KvStore, email: string): Promise<void> {
-  await store.delete(accountKey(email));
+/**
+ * A sign-in that succeeded was no failure: the account's count starts over, and the IP gets its
+ * attempt back (an office behind one address is not locked out by its own colleagues signing in).
+ */
+export async function loginSucceeded(store: KvStore, email: string, ip: string): Promise<void> {
+  await Promise.all([store.delete(accountKey(email)), store.unhitWindow(ipKey(ip))]);
 }
