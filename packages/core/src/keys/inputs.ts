@@ -74,13 +74,30 @@ const keyFields = {
     .max(maxRotationGraceMinutes, "Use at most 10080 minutes (7 days)")
     .nullable()
     .optional(),
-  /** Where scheduled rotations POST the new secret. */
+  /**
+   * Where scheduled rotations POST the new secret: https, so the secret is never sent in the clear,
+   * except to a receiver on the control plane's own machine (loopback).
+   */
   notifyWebhookUrl: z
     .url({ protocol: /^https?$/, error: "Enter an http:// or https:// URL" })
     .max(2000, "Use at most 2000 characters")
+    .refine(isSafeWebhookUrl, "Use an https:// URL: the new secret is sent to it (http:// only to localhost)")
     .nullable()
     .optional(),
 };
+
+/** https anywhere; http only to this machine. (A URL that does not parse is the url check's to name.) */
+function isSafeWebhookUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return true;
+  }
+  if (url.protocol !== "http:") return true;
+  const host = url.hostname;
+  return host === "localhost" || host === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
 
 const webhookRequiredMessage =
   "Scheduled rotation needs a webhook: it is the only way the new secret reaches the key's owner";
