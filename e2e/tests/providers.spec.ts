@@ -178,6 +178,37 @@ test("an edit that lost a race says so and can reload the other version", async 
   await expect(row(page, `${name}-mine`)).toHaveCount(1);
 });
 
+test("moving a provider with a stored key to another host asks for the key for that host", async ({
+  page,
+}) => {
+  await openProviders(page);
+  const baseUrl = await mockProviderBaseUrl(page);
+  const name = unique("e2e-move");
+  await addProvider(page, { name, baseUrl, apiKey: "sk-e2e-old-host-1111" });
+
+  await row(page, name)
+    .getByRole("button", { name: `Edit ${name}` })
+    .click();
+  const dialog = page.getByRole("dialog", { name: "Edit provider" });
+  // Same host, other path: no key asked for.
+  await dialog.getByLabel("Base URL").fill(baseUrl.replace(/\/v1$/, "/api/v1"));
+  await expect(dialog.getByLabel("API key for the new host")).toHaveCount(0);
+  // Another host: the stored key does not follow.
+  const moved = baseUrl.replace("127.0.0.1", "localhost");
+  await dialog.getByLabel("Base URL").fill(moved);
+  await dialog.getByRole("button", { name: "Save changes" }).click();
+  await expect(dialog.getByLabel("API key for the new host")).toHaveAccessibleDescription(
+    /another host: enter the API key/,
+  );
+  await dialog.getByLabel("API key for the new host").fill("sk-e2e-new-host-2222");
+  await dialog.getByRole("button", { name: "Save changes" }).click();
+  await expect(dialog).toBeHidden();
+  const saved = row(page, name);
+  await expect(saved).toContainText(moved);
+  await expect(saved).toContainText("•••• 2222");
+  await expect(saved).not.toContainText("1111");
+});
+
 test("finance and reviewers cannot open the providers page", async ({ page }) => {
   for (const role of ["finance", "reviewer"] as const) {
     await login(page, userFor(role));

@@ -81,8 +81,26 @@ export const UpdateProviderInput = z.object({
   version: z.number().int().min(1),
   name: ProviderName.optional(),
   baseUrl: ProviderBaseUrl.optional(),
+  /**
+   * The API key for the new host, required when `baseUrl` moves a provider that has a stored key to
+   * another origin (scheme, host or port): a stored key is never sent to a host it was not entered
+   * for. It replaces the stored key(s) at once.
+   */
+  apiKey: ProviderApiKey.optional(),
 });
 export type UpdateProviderInput = z.infer<typeof UpdateProviderInput>;
+
+/** Whether two base URLs point at the same origin (scheme, host and port). */
+export function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
+  }
+}
+
+export const originChangeNeedsKey =
+  "This base URL is on another host: enter the API key for it (the stored key is never sent to a new host)";
 
 export const RotateProviderCredentialInput = z.object({
   id: z.uuid("Not a provider id"),

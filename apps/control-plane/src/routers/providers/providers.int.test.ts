@@ -535,6 +535,78 @@ describe("update and delete", () => {
     expect(fieldErrors(bad).baseUrl?.join(" ")).toMatch(/\/v1/);
   });
 
+  it("never sends a stored key to another host: moving the base URL there takes a new key", async () => {
+    const oldKey = `sk-old-host-${run}-aaaa1111`;
+    const newKey = `sk-new-host-${run}-bbbb2222`;
+    const p = await createProvider({
+      name: name("move"),
+      kind: "openai",
+      baseUrl: "https://a.example.com/v1",
+      apiKey: oldKey,
+    });
+    // Same origin, other path: the key stays.
+    const samePlace = data<ProviderView>(
+      await admin.mutate("providers.update", {
+        id: p.id,
+        version: 1,
+        baseUrl: "https://a.example.com/api/v1",
+      }),
+    );
+    expect(samePlace.credentials.map((c) => c.last4)).toEqual(["1111"]);
+
+    for (const baseUrl of [
+      "https://evil.example.net/v1",
+      "http://a.example.com/v1",
+      "https://a.example.com:8443/v1",
+    ]) {
+      const refused = await admin.mutate("providers.update", { id: p.id, version: 2, baseUrl });
+      expect(refused.status).toBe(400);
+      expect(fieldErrors(refused).apiKey?.join(" ")).toMatch(/another host: enter the API key/);
+    }
+    const unchanged = await h.db.provider.findUniqueOrThrow({ where: { id: p.id } });
+    expect(unchanged).toMatchObject({ baseUrl: "https://a.example.com/api/v1", version: 2 });
+
+    const keyWithoutMove = await admin.mutate("providers.update", { id: p.id, version: 2, apiKey: newKey });
+    expect(keyWithoutMove.status).toBe(400);
+    expect(fieldErrors(keyWithoutMove).apiKey?.join(" ")).toMatch(/Rotate credential/);
+
+    const moved = data<ProviderView>(
+      await admin.mutate("providers.update", {
+        id: p.id,
+        version: 2,
+        baseUrl: "https://b.example.org/v1",
+        apiKey: newKey,
+      }),
+    );
+    expect(moved.baseUrl).toBe("https://b.example.org/v1");
+    expect(moved.credentials.map((c) => [c.role, c.last4])).toEqual([["primary", "2222"]]);
+    // The snapshot carries only the new key to the new host, no fallback to the old one.
+    expect(openedCredentials(await latestConfig(), p.id)).toEqual([
+      { id: moved.credentials[0]!.id, role: "primary", plaintext: newKey },
+    ]);
+    const audit = await h.db.auditLog.findFirstOrThrow({
+      where: { targetId: p.id, action: "providers.update" },
+      orderBy: { id: "desc" },
+    });
+    const auditText = JSON.stringify(audit, (_k, v) => (typeof v === "bigint" ? String(v) : v));
+    expect(auditText).toContain("2222");
+    expect(auditText).not.toContain(newKey);
+    expect(auditText).not.toContain(oldKey);
+
+    // A provider without a stored key moves freely.
+    const bare = await createProvider({
+      name: name("move-bare"),
+      kind: "openai",
+      baseUrl: "https://c.example.com/v1",
+    });
+    const bareMoved = await admin.mutate("providers.update", {
+      id: bare.id,
+      version: 1,
+      baseUrl: "https://d.example.com/v1",
+    });
+    expect(bareMoved.status).toBe(200);
+  });
+
   it("refuses to delete a provider that deployments use, naming the models", async () => {
     const demo = await h.db.provider.findFirstOrThrow({ where: { name: "mock-provider" } });
     const r = await admin.mutate("providers.delete", { id: demo.id });

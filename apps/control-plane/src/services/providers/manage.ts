@@ -8,7 +8,9 @@ import {
   AppError,
   baseUrlProblem,
   type CreateProviderInput,
+  originChangeNeedsKey,
   type ProviderView,
+  sameOrigin,
   type UpdateProviderInput,
 } from "@switchyard/core";
 import type { Db, Tx } from "@switchyard/db";
@@ -86,7 +88,13 @@ export async function updateProvider(
   const { result } = await writeConfig(deps, caller.actor, async (tx) => {
     const current = await tx.provider.findFirst({
       where: { id: input.id, orgId: caller.orgId },
-      select: { name: true, kind: true, baseUrl: true, version: true },
+      select: {
+        name: true,
+        kind: true,
+        baseUrl: true,
+        version: true,
+        credentials: { where: { role: { in: ["primary", "fallback"] } }, select: { id: true, last4: true } },
+      },
     });
     if (!current) throw providerGone();
     if (current.version !== input.version) throw staleProvider();
@@ -97,20 +105,54 @@ export async function updateProvider(
       if (problem) throw new AppError("invalid_request", problem, { fieldErrors: { baseUrl: [problem] } });
     }
     const next = { name: input.name ?? current.name, baseUrl: input.baseUrl ?? current.baseUrl };
+    // A stored key goes only to the origin it was entered for: moving elsewhere takes a new key.
+    const moved = !sameOrigin(current.baseUrl, next.baseUrl);
+    if (moved && current.credentials.length > 0 && input.apiKey === undefined) {
+      throw new AppError("invalid_request", originChangeNeedsKey, {
+        fieldErrors: { apiKey: [originChangeNeedsKey] },
+      });
+    }
+    if (!moved && input.apiKey !== undefined) {
+      const message = "The base URL stays on the same host: change its API key with Rotate credential";
+      throw new AppError("invalid_request", message, { fieldErrors: { apiKey: [message] } });
+    }
     // The version in the WHERE makes the check and the write one step.
     const { count } = await tx.provider.updateMany({
       where: { id: input.id, version: input.version },
       data: { ...next, version: { increment: 1 } },
     });
     if (count === 0) throw staleProvider();
+    let credential: { id: string; last4: string } | null = null;
+    if (input.apiKey !== undefined) {
+      // The old keys belong to the old host: retired at once, no overlap.
+      await tx.providerCredential.updateMany({
+        where: { id: { in: current.credentials.map((c) => c.id) } },
+        data: { role: "retired", overlapUntil: new Date() },
+      });
+      const id = randomUUID();
+      credential = { id, last4: credentialLast4(input.apiKey) };
+      await tx.providerCredential.create({
+        data: {
+          id,
+          providerId: input.id,
+          role: "primary",
+          ...deps.vault.sealAtRest(input.apiKey, id),
+          last4: credential.last4,
+        },
+      });
+    }
     return {
       result: await getProviderView(tx, caller.orgId, input.id),
       audit: {
         action: "providers.update",
         targetType: "provider",
         targetId: input.id,
-        before: { name: current.name, baseUrl: current.baseUrl },
-        after: next,
+        before: {
+          name: current.name,
+          baseUrl: current.baseUrl,
+          ...(credential ? { credentials: current.credentials } : {}),
+        },
+        after: { ...next, ...(credential ? { credential } : {}) },
       },
     };
   });

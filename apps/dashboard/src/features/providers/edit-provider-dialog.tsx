@@ -1,8 +1,16 @@
 /**
  * Rename a provider or change its base URL. The edit names the version it was opened at; if someone
  * else saved first the server refuses it (409) and the dialog offers to reload their version.
+ * Moving a provider with a stored key to another host asks for the key again: the stored one is
+ * never sent to a host it was not entered for.
  */
-import { baseUrlProblem, type ProviderView, UpdateProviderInput } from "@switchyard/core";
+import {
+  baseUrlProblem,
+  originChangeNeedsKey,
+  type ProviderView,
+  sameOrigin,
+  UpdateProviderInput,
+} from "@switchyard/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { toast } from "sonner";
@@ -28,7 +36,11 @@ export function EditProviderDialog({
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [values, setValues] = useState({ name: provider?.name ?? "", baseUrl: provider?.baseUrl ?? "" });
+  const [values, setValues] = useState({
+    name: provider?.name ?? "",
+    baseUrl: provider?.baseUrl ?? "",
+    apiKey: "",
+  });
 
   const update = useMutation(
     trpc.providers.update.mutationOptions({
@@ -42,7 +54,7 @@ export function EditProviderDialog({
   const save = useConflictAwareSave(update, {
     initial: provider,
     fetchFresh: reloadProvider,
-    onReloaded: (fresh) => setValues({ name: fresh.name, baseUrl: fresh.baseUrl }),
+    onReloaded: (fresh) => setValues({ name: fresh.name, baseUrl: fresh.baseUrl, apiKey: "" }),
     reloadFailedTitle: "Could not reload the provider",
   });
   const { base } = save;
@@ -52,6 +64,9 @@ export function EditProviderDialog({
     save.fieldErrors,
   );
 
+  // Asked for only when the base URL leaves the host the stored key was entered for.
+  const needsKey = base !== null && base.credentials.length > 0 && !sameOrigin(base.baseUrl, values.baseUrl);
+
   function onSubmit() {
     if (!base) return;
     update.reset();
@@ -60,13 +75,15 @@ export function EditProviderDialog({
       version: base.version,
       name: values.name,
       baseUrl: values.baseUrl,
+      ...(needsKey && values.apiKey.trim() !== "" ? { apiKey: values.apiKey } : {}),
     });
     const errors = parsed.success ? {} : zodFieldErrors(parsed.error);
     const problem =
       parsed.success && parsed.data.baseUrl ? baseUrlProblem(base.kind, parsed.data.baseUrl) : null;
     if (problem) errors.baseUrl = [problem];
+    if (needsKey && values.apiKey.trim() === "") errors.apiKey = [originChangeNeedsKey];
     save.setClientErrors(errors);
-    if (parsed.success && !problem) update.mutate(parsed.data);
+    if (parsed.success && Object.keys(errors).length === 0) update.mutate(parsed.data);
   }
 
   return (
@@ -99,6 +116,16 @@ export function EditProviderDialog({
         {...bind("baseUrl")}
         placeholder={base ? baseUrlPlaceholder(base.kind) : undefined}
       />
+      {needsKey && (
+        <TextField
+          id="edit-provider-api-key"
+          label="API key for the new host"
+          type="password"
+          {...bind("apiKey")}
+          autoComplete="off"
+          description="The stored key stays with the old host and is retired when you save."
+        />
+      )}
     </FormDialog>
   );
 }
