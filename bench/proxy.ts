@@ -76,8 +76,9 @@ const gatewayNodeOptions = args["node-options"].split(" ").filter((flag) => flag
 
 const repoRoot = resolve(import.meta.dirname, "..");
 const proxyEntry = listArg(args["proxy-entry"], ["dist", "src"] as const, "proxy-entry")[0];
-/** The node flags docker/Dockerfile starts the proxy's bundle with. */
-const proxyNodeFlags = ["--max-semi-space-size=4"];
+/** The node flags and process environment docker/Dockerfile starts the proxy's bundle with. */
+const proxyNodeFlags = ["--max-semi-space-size=4", "--heap-growing-percent=15"];
+const proxyProcessEnv = { MALLOC_ARENA_MAX: "2" };
 const workDir = mkdtempSync(join(tmpdir(), "switchyard-bench-proxy-"));
 const loopback = "127.0.0.1";
 
@@ -374,13 +375,17 @@ async function startProxy(controlPlaneUrl: string): Promise<Gateway> {
   const flags: string[] = [];
   if (proxyEntry === "dist") {
     flags.push(...proxyNodeFlags);
+    Object.assign(env, proxyProcessEnv);
     const built = spawnSync(process.execPath, [join(repoRoot, "packages/proxy/build.ts")], {
       stdio: "inherit",
     });
     if (built.status !== 0) throw new Error("building the proxy bundle failed");
     entry = join(repoRoot, "packages/proxy/dist/proxy.mjs");
   }
-  notes.unshift(`started as: node ${[...flags, ...gatewayNodeOptions, relative(repoRoot, entry)].join(" ")}`);
+  const envPrefix = proxyEntry === "dist" ? "MALLOC_ARENA_MAX=2 " : "";
+  notes.unshift(
+    `started as: ${envPrefix}node ${[...flags, ...gatewayNodeOptions, relative(repoRoot, entry)].join(" ")}`,
+  );
   const child = startChild("proxy", [...flags, entry], env);
   const origin = `http://${loopback}:${port}`;
   await waitReady(
@@ -795,4 +800,4 @@ process.stdout.write(
 );
 process.stdout.write(`${report(cells, peaks)}\n\n${notes.join("\n")}\n`);
 if (cpuProfDir !== null) process.stdout.write(`\nCPU profiles in ${cpuProfDir}\n`);
-rmSync(workDir, { recursive: true, force: true });
+if (process.env.BENCH_KEEP === undefined) rmSync(workDir, { recursive: true, force: true });

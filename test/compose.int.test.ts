@@ -135,7 +135,7 @@ const expectedServices: Record<
     port: 8080,
     target: "proxy",
     cmd: "packages/proxy/dist/proxy.mjs",
-    nodeFlags: ["--max-semi-space-size=4"],
+    nodeFlags: ["--max-semi-space-size=4", "--heap-growing-percent=15"],
   },
   dashboard: { port: 3000, target: "dashboard", cmd: "apps/dashboard/server.ts" },
   "mock-provider": { port: 8090, target: "mock-provider", cmd: "packages/mock-provider/src/main.ts" },
