@@ -86,20 +86,19 @@ describe("sign-in", () => {
   });
 });
 
+/** A finance user of its own (so its lock touches no other test) with the demo finance password. */
+async function financeUserWithDemoPassword(email: string): Promise<void> {
+  const demo = await h.db.user.findUniqueOrThrow({ where: { email: demoEmails.finance } });
+  await h.db.user.upsert({
+    where: { email },
+    create: { email, name: email, role: "finance", passwordHash: demo.passwordHash, orgId: demo.orgId },
+    update: {},
+  });
+}
+
 describe("login throttling", () => {
   it("locks an account after repeated failures, with Retry-After, even for the right password", async () => {
-    await h.db.user.upsert({
-      where: { email: "throttle@example.com" },
-      create: {
-        email: "throttle@example.com",
-        name: "T",
-        role: "finance",
-        passwordHash: (await h.db.user.findUniqueOrThrow({ where: { email: demoEmails.finance } }))
-          .passwordHash,
-        org: { connect: { id: (await h.db.organization.findFirstOrThrow()).id } },
-      },
-      update: {},
-    });
+    await financeUserWithDemoPassword("throttle@example.com");
     const c = new Client(h.url);
     for (let i = 0; i < 5; i++) {
       expect(
@@ -118,18 +117,7 @@ describe("login throttling", () => {
 
   it("lets no more than the limit of a burst of parallel guesses reach the password check", async () => {
     const email = "burst@example.com";
-    await h.db.user.upsert({
-      where: { email },
-      create: {
-        email,
-        name: "B",
-        role: "finance",
-        passwordHash: (await h.db.user.findUniqueOrThrow({ where: { email: demoEmails.finance } }))
-          .passwordHash,
-        org: { connect: { id: (await h.db.organization.findFirstOrThrow()).id } },
-      },
-      update: {},
-    });
+    await financeUserWithDemoPassword(email);
     const statuses = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         new Client(h.url, `198.51.100.${i + 1}`)
