@@ -137,8 +137,9 @@ export function createUsageShipper(options: UsageShipperOptions): UsageShipper {
   }
 
   function countDelivered(result: PostResult & { outcome: "ok" }, events: number): void {
-    metrics.usageEvents.inc({ outcome: "delivered" }, events - result.refused);
-    if (result.refused > 0) metrics.usageEvents.inc({ outcome: "rejected" }, result.refused);
+    const refused = Math.min(result.refused, events);
+    metrics.usageEvents.inc({ outcome: "delivered" }, events - refused);
+    if (refused > 0) metrics.usageEvents.inc({ outcome: "rejected" }, refused);
   }
 
   function pushMemory(batch: MemoryBatch): void {
