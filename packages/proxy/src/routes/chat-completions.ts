@@ -9,54 +9,16 @@ import type { Dispatcher } from "undici";
 import type { CompiledDeployment } from "../config/compile.ts";
 import { ClientGoneError, readBody } from "../http/body.ts";
 import type { ProxyDeps, RequestContext } from "../http/context.ts";
-import { configNotLoaded, sendError, sseErrorEvent, toAppError } from "../http/errors.ts";
+import { configNotLoaded, sseErrorEvent } from "../http/errors.ts";
 import { authenticateKey, authorizeModel } from "../keys/authenticate.ts";
 import { admitRequest } from "../limits/rate-limit.ts";
-import { errorFields } from "../logger.ts";
 import type { ChatStreamTranslator } from "../providers/types.ts";
 import { chatAnswer, chatStreamTranslator, sendUpstream } from "../providers/upstream.ts";
-import { UsageMeter } from "../usage/meter.ts";
-import { finishUsage } from "../usage/record.ts";
 import { type ChatRequest, parseChatRequest } from "./chat-request.ts";
+import { type Call, clientClosedStatus, record, runCall } from "./route-call.ts";
 
-/** What one call learned on its way, for headers and metrics. Labels stay "" until known. */
-type Call = { model: string; provider: string; attempts: number; meter: UsageMeter };
-
-/** nginx's "client closed request": the status counted when nobody was left to answer. */
-const clientClosedStatus = 499;
-
-function record(ctx: RequestContext, deps: ProxyDeps, call: Call, status: number): void {
-  deps.metrics.observeRequest(call.model, call.provider, status, (performance.now() - ctx.startedAt) / 1000);
-  finishUsage(ctx, deps, call.meter, status);
-}
-
-function fail(ctx: RequestContext, deps: ProxyDeps, call: Call, err: AppError): void {
-  ctx.headers.push("x-switchyard-attempts", String(call.attempts));
-  // The rest of an oversized body is not read: the connection cannot be reused.
-  if (err.code === "payload_too_large") ctx.headers.push("connection", "close");
-  sendError(ctx.res, err, ctx.headers);
-  call.meter.errorCode = err.code;
-  record(ctx, deps, call, err.status);
-}
-
-export async function chatCompletions(ctx: RequestContext, deps: ProxyDeps): Promise<void> {
-  const call: Call = { model: "", provider: "", attempts: 0, meter: new UsageMeter() };
-  try {
-    await handle(ctx, deps, call);
-  } catch (err) {
-    if (err instanceof ClientGoneError) {
-      record(ctx, deps, call, clientClosedStatus);
-      return;
-    }
-    const appError = toAppError(err);
-    if (appError.code === "internal_error") {
-      deps.log.error("chat completion failed unexpectedly", {
-        requestId: ctx.requestId,
-        ...errorFields(err),
-      });
-    }
-    fail(ctx, deps, call, appError);
-  }
+export function chatCompletions(ctx: RequestContext, deps: ProxyDeps): Promise<void> {
+  return runCall(ctx, deps, "chat completion", handle);
 }
 
 async function handle(ctx: RequestContext, deps: ProxyDeps, call: Call): Promise<void> {

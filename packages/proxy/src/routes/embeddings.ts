@@ -3,56 +3,28 @@
  * embedding model) to a deployment, and relay the upstream's answer as sent. Errors follow the chat
  * route's rules: the provider's own 4xx pass through, the rest become the proxy's upstream errors.
  */
-import { performance } from "node:perf_hooks";
 import { AppError } from "@switchyard/core";
 import type { Dispatcher } from "undici";
 import type { CompiledDeployment } from "../config/compile.ts";
 import { ClientGoneError, readBody } from "../http/body.ts";
 import type { ProxyDeps, RequestContext } from "../http/context.ts";
-import { configNotLoaded, sendError, toAppError } from "../http/errors.ts";
+import { configNotLoaded } from "../http/errors.ts";
 import { authenticateKey, authorizeModel } from "../keys/authenticate.ts";
 import { admitRequest } from "../limits/rate-limit.ts";
-import { errorFields } from "../logger.ts";
 import { serializeRequest } from "../providers/json.ts";
 import { sendUpstream, upstreamErrorAnswer } from "../providers/upstream.ts";
-import { UsageMeter } from "../usage/meter.ts";
-import { finishUsage } from "../usage/record.ts";
 import { upstreamFailure } from "./chat-completions.ts";
+import { invalidField, parseModelRequest } from "./request-body.ts";
+import { type Call, record, runCall } from "./route-call.ts";
 
-type Call = { model: string; provider: string; attempts: number; meter: UsageMeter };
 type Attempt = { clientGone: boolean; timedOut: "firstByte" | "total" | null };
-
-const clientClosedStatus = 499;
 
 export type EmbeddingsRequest = Record<string, unknown> & { model: string; input: unknown };
 
-function invalidField(field: string, message: string): AppError {
-  return new AppError("invalid_request", message, { fieldErrors: { [field]: [message] } });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /** The light check before forwarding: the fields the proxy routes on, and `input`'s shape. */
 export function parseEmbeddingsRequest(raw: Buffer): EmbeddingsRequest {
-  let json: unknown;
-  try {
-    json = JSON.parse(raw.toString("utf8"));
-  } catch (err) {
-    throw new AppError(
-      "invalid_request",
-      `The request body is not valid JSON (${(err as Error).message}). Send a JSON object with 'model' and 'input'.`,
-    );
-  }
-  if (!isRecord(json)) {
-    throw new AppError("invalid_request", "The request body must be a JSON object with 'model' and 'input'.");
-  }
-  const { model, input } = json;
-  if (model === undefined) throw invalidField("model", "'model' is required.");
-  if (typeof model !== "string" || model.length === 0) {
-    throw invalidField("model", "'model' must be a non-empty string.");
-  }
+  const json = parseModelRequest(raw, "'model' and 'input'");
+  const { input } = json;
   if (input === undefined) throw invalidField("input", "'input' is required.");
   const validInput =
     typeof input === "string" ||
@@ -68,11 +40,6 @@ export function parseEmbeddingsRequest(raw: Buffer): EmbeddingsRequest {
     );
   }
   return json as EmbeddingsRequest;
-}
-
-function record(ctx: RequestContext, deps: ProxyDeps, call: Call, status: number): void {
-  deps.metrics.observeRequest(call.model, call.provider, status, (performance.now() - ctx.startedAt) / 1000);
-  finishUsage(ctx, deps, call.meter, status);
 }
 
 /** Tokens of an embeddings input, estimated as the usage meter estimates prompts: 4 bytes a token. */
@@ -99,28 +66,8 @@ function reportedPromptTokens(answer: Buffer): number {
   }
 }
 
-export async function embeddings(ctx: RequestContext, deps: ProxyDeps): Promise<void> {
-  const call: Call = { model: "", provider: "", attempts: 0, meter: new UsageMeter() };
-  try {
-    await handle(ctx, deps, call);
-  } catch (err) {
-    if (err instanceof ClientGoneError) {
-      record(ctx, deps, call, clientClosedStatus);
-      return;
-    }
-    const appError = toAppError(err);
-    if (appError.code === "internal_error") {
-      deps.log.error("embeddings request failed unexpectedly", {
-        requestId: ctx.requestId,
-        ...errorFields(err),
-      });
-    }
-    call.meter.errorCode = appError.code;
-    ctx.headers.push("x-switchyard-attempts", String(call.attempts));
-    if (appError.code === "payload_too_large") ctx.headers.push("connection", "close");
-    sendError(ctx.res, appError, ctx.headers);
-    record(ctx, deps, call, appError.status);
-  }
+export function embeddings(ctx: RequestContext, deps: ProxyDeps): Promise<void> {
+  return runCall(ctx, deps, "embeddings request", handle);
 }
 
 async function handle(ctx: RequestContext, deps: ProxyDeps, call: Call): Promise<void> {
