@@ -13,7 +13,12 @@ import { configNotLoaded, sseErrorEvent } from "../http/errors.ts";
 import { authenticateKey, authorizeModel } from "../keys/authenticate.ts";
 import { admitRequest } from "../limits/rate-limit.ts";
 import type { ChatStreamTranslator } from "../providers/types.ts";
-import { chatAnswer, chatStreamTranslator, sendUpstream } from "../providers/upstream.ts";
+import {
+  chatAnswer,
+  chatStreamTranslator,
+  sendUpstream,
+  upstreamErrorAnswer,
+} from "../providers/upstream.ts";
 import { type ChatRequest, parseChatRequest } from "./chat-request.ts";
 import { type Call, clientClosedStatus, record, runCall } from "./route-call.ts";
 
@@ -144,7 +149,7 @@ async function forward(
 
 /**
  * An upstream 4xx in OpenAI's shape is the client's to read (bad parameter, context too long) and
- * passes through as sent; anything else becomes the proxy's own `upstream_error`.
+ * passes through as sent; anything else becomes the proxy's own error (`upstreamErrorAnswer`).
  */
 async function relayUpstreamError(
   ctx: RequestContext,
@@ -153,53 +158,14 @@ async function relayUpstreamError(
   deployment: CompiledDeployment,
   upstream: Dispatcher.ResponseData,
 ): Promise<void> {
+  const relayed = await upstreamErrorAnswer(deployment, upstream);
   const status = upstream.statusCode;
-  const provider = deployment.provider;
-  if (status < 400 || status >= 500) {
-    await upstream.body.dump();
-    throw new AppError("upstream_error", `The upstream provider '${provider.name}' failed (HTTP ${status}).`);
-  }
-  if (status === 401 || status === 403) {
-    // The provider refused the gateway's own credential: the client's key is not the problem.
-    await upstream.body.dump();
-    throw new AppError(
-      "upstream_error",
-      `The upstream provider '${provider.name}' rejected the gateway's credentials (HTTP ${status}).`,
-    );
-  }
-  const text = await upstream.body.text();
-  const retryAfter = upstream.headers["retry-after"];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  // The provider's own error, in OpenAI's shape (translated for providers with another format).
-  const clientError = provider.adapter!.clientError(parsed, text);
-  if (clientError !== null) {
-    ctx.headers.push("x-switchyard-attempts", String(call.attempts), "content-type", "application/json");
-    ctx.headers.push("content-length", String(Buffer.byteLength(clientError)));
-    if (typeof retryAfter === "string") ctx.headers.push("retry-after", retryAfter);
-    ctx.res.writeHead(status, ctx.headers);
-    ctx.res.end(clientError);
-    record(ctx, deps, call, status);
-    return;
-  }
-  if (status === 429) {
-    const seconds = typeof retryAfter === "string" ? Number(retryAfter) : Number.NaN;
-    throw new AppError(
-      "rate_limited",
-      `The upstream provider '${provider.name}' is rate limiting requests.`,
-      {
-        ...(Number.isFinite(seconds) && seconds >= 0 ? { retryAfterSeconds: seconds } : {}),
-      },
-    );
-  }
-  throw new AppError(
-    "upstream_error",
-    `The upstream provider '${provider.name}' answered HTTP ${status} with a body that is not an API error; check its baseUrl.`,
-  );
+  ctx.headers.push("x-switchyard-attempts", String(call.attempts), "content-type", "application/json");
+  ctx.headers.push("content-length", String(Buffer.byteLength(relayed.body)));
+  if (relayed.retryAfter !== null) ctx.headers.push("retry-after", relayed.retryAfter);
+  ctx.res.writeHead(status, ctx.headers);
+  ctx.res.end(relayed.body);
+  record(ctx, deps, call, status);
 }
 
 /** Pipes an upstream SSE stream to the client as it arrives, honouring back-pressure both ways. */
