@@ -13,14 +13,9 @@ import { configNotLoaded, sseErrorEvent } from "../http/errors.ts";
 import { authenticateKey, authorizeModel } from "../keys/authenticate.ts";
 import { admitRequest } from "../limits/rate-limit.ts";
 import type { ChatStreamTranslator } from "../providers/types.ts";
-import {
-  chatAnswer,
-  chatStreamTranslator,
-  sendUpstream,
-  upstreamErrorAnswer,
-} from "../providers/upstream.ts";
+import { chatAnswer, chatStreamTranslator, sendUpstream } from "../providers/upstream.ts";
 import { type ChatRequest, parseChatRequest } from "./chat-request.ts";
-import { type Call, clientClosedStatus, record, runCall } from "./route-call.ts";
+import { Attempt, type Call, clientClosedStatus, record, relayUpstreamError, runCall } from "./route-call.ts";
 
 export function chatCompletions(ctx: RequestContext, deps: ProxyDeps): Promise<void> {
   return runCall(ctx, deps, "chat completion", handle);
@@ -52,8 +47,6 @@ async function handle(ctx: RequestContext, deps: ProxyDeps, call: Call): Promise
 }
 
 /** Per-attempt flags read by the error classification. */
-type Attempt = { clientGone: boolean; timedOut: "firstByte" | "total" | null };
-
 async function forward(
   ctx: RequestContext,
   deps: ProxyDeps,
@@ -64,31 +57,11 @@ async function forward(
   const { res } = ctx;
   const provider = deployment.provider;
   const adapter = provider.adapter!;
-  const timeouts = deployment.timeouts;
   const stream = body.stream === true;
   const payload = adapter.buildChatBody(body, deployment.upstreamModel);
 
-  const controller = new AbortController();
-  const attempt: Attempt = { clientGone: false, timedOut: null };
-  res.once("close", () => {
-    if (res.writableEnded) return;
-    attempt.clientGone = true;
-    controller.abort();
-  });
-  // Our own timers, not only undici's headersTimeout: undici's run on a ~0.5 s tick, too coarse for
-  // a first-byte budget of a few hundred ms. totalMs bounds streams too (a stream cut by it ends
-  // with an upstream_timeout event).
-  const deadline = setTimeout(() => {
-    attempt.timedOut = "total";
-    controller.abort();
-  }, timeouts.totalMs);
-  const firstByte =
-    timeouts.firstByteMs < timeouts.totalMs
-      ? setTimeout(() => {
-          attempt.timedOut = "firstByte";
-          controller.abort();
-        }, timeouts.firstByteMs)
-      : undefined;
+  // A stream cut by the total timeout ends with an upstream_timeout event.
+  const attempt = new Attempt(res, deployment.timeouts);
 
   let upstream: Dispatcher.ResponseData;
   try {
@@ -100,22 +73,21 @@ async function forward(
         path: provider.chatCompletionsPath,
         body: payload,
         requestId: ctx.requestId,
-        signal: controller.signal,
+        signal: attempt.signal,
       },
       call,
     );
   } catch (err) {
-    clearTimeout(deadline);
+    attempt.finished();
     throw attempt.clientGone ? new ClientGoneError() : upstreamFailure(err, attempt, deployment);
-  } finally {
-    clearTimeout(firstByte);
   }
+  attempt.started();
 
   const status = upstream.statusCode;
   if (stream && status >= 200 && status < 300) {
     const translator = chatStreamTranslator(deployment, body);
     call.meter.translator = translator;
-    await pipeStream(ctx, deps, call, deployment, upstream, attempt, deadline, translator);
+    await pipeStream(ctx, deps, call, deployment, upstream, attempt, translator);
     return;
   }
 
@@ -143,29 +115,8 @@ async function forward(
     if (attempt.clientGone) throw new ClientGoneError();
     throw err instanceof AppError ? err : upstreamFailure(err, attempt, deployment);
   } finally {
-    clearTimeout(deadline);
+    attempt.finished();
   }
-}
-
-/**
- * An upstream 4xx in OpenAI's shape is the client's to read (bad parameter, context too long) and
- * passes through as sent; anything else becomes the proxy's own error (`upstreamErrorAnswer`).
- */
-async function relayUpstreamError(
-  ctx: RequestContext,
-  deps: ProxyDeps,
-  call: Call,
-  deployment: CompiledDeployment,
-  upstream: Dispatcher.ResponseData,
-): Promise<void> {
-  const relayed = await upstreamErrorAnswer(deployment, upstream);
-  const status = upstream.statusCode;
-  ctx.headers.push("x-switchyard-attempts", String(call.attempts), "content-type", "application/json");
-  ctx.headers.push("content-length", String(Buffer.byteLength(relayed.body)));
-  if (relayed.retryAfter !== null) ctx.headers.push("retry-after", relayed.retryAfter);
-  ctx.res.writeHead(status, ctx.headers);
-  ctx.res.end(relayed.body);
-  record(ctx, deps, call, status);
 }
 
 /** Pipes an upstream SSE stream to the client as it arrives, honouring back-pressure both ways. */
@@ -176,7 +127,6 @@ function pipeStream(
   deployment: CompiledDeployment,
   upstream: Dispatcher.ResponseData,
   attempt: Attempt,
-  deadline: NodeJS.Timeout,
   translator: ChatStreamTranslator | null,
 ): Promise<void> {
   const { res } = ctx;
@@ -222,13 +172,13 @@ function pipeStream(
       if (!res.write(chunk)) body.pause();
     });
     body.once("end", () => {
-      clearTimeout(deadline);
+      attempt.finished();
       res.end(translator === null ? undefined : translator.end());
       record(ctx, deps, call, status);
       resolve();
     });
     body.once("error", (err: Error) => {
-      clearTimeout(deadline);
+      attempt.finished();
       if (attempt.clientGone) {
         record(ctx, deps, call, clientClosedStatus);
         resolve();

@@ -12,12 +12,10 @@ import { configNotLoaded } from "../http/errors.ts";
 import { authenticateKey, authorizeModel } from "../keys/authenticate.ts";
 import { admitRequest } from "../limits/rate-limit.ts";
 import { serializeRequest } from "../providers/json.ts";
-import { sendUpstream, upstreamErrorAnswer } from "../providers/upstream.ts";
+import { sendUpstream } from "../providers/upstream.ts";
 import { upstreamFailure } from "./chat-completions.ts";
 import { invalidField, parseModelRequest } from "./request-body.ts";
-import { type Call, record, runCall } from "./route-call.ts";
-
-type Attempt = { clientGone: boolean; timedOut: "firstByte" | "total" | null };
+import { Attempt, type Call, record, relayUpstreamError, runCall } from "./route-call.ts";
 
 export type EmbeddingsRequest = Record<string, unknown> & { model: string; input: unknown };
 
@@ -112,36 +110,18 @@ async function forward(
   payload: string,
 ): Promise<void> {
   const { res } = ctx;
-  const { firstByteMs, totalMs } = deployment.timeouts;
-  const controller = new AbortController();
-  const attempt: Attempt = { clientGone: false, timedOut: null };
-  res.once("close", () => {
-    if (res.writableEnded) return;
-    attempt.clientGone = true;
-    controller.abort();
-  });
-  const deadline = setTimeout(() => {
-    attempt.timedOut = "total";
-    controller.abort();
-  }, totalMs);
-  const firstByte =
-    firstByteMs < totalMs
-      ? setTimeout(() => {
-          attempt.timedOut = "firstByte";
-          controller.abort();
-        }, firstByteMs)
-      : undefined;
+  const attempt = new Attempt(res, deployment.timeouts);
 
   try {
     let upstream: Dispatcher.ResponseData;
     try {
       upstream = await sendUpstream(
         deps,
-        { deployment, path, body: payload, requestId: ctx.requestId, signal: controller.signal },
+        { deployment, path, body: payload, requestId: ctx.requestId, signal: attempt.signal },
         call,
       );
     } finally {
-      clearTimeout(firstByte);
+      attempt.started();
     }
     const status = upstream.statusCode;
     if (status >= 200 && status < 300) {
@@ -163,23 +143,11 @@ async function forward(
       record(ctx, deps, call, status);
       return;
     }
-    const relayed = await upstreamErrorAnswer(deployment, upstream);
-    ctx.headers.push(
-      "x-switchyard-attempts",
-      String(call.attempts),
-      "content-type",
-      "application/json",
-      "content-length",
-      String(Buffer.byteLength(relayed.body)),
-    );
-    if (relayed.retryAfter !== null) ctx.headers.push("retry-after", relayed.retryAfter);
-    res.writeHead(status, ctx.headers);
-    res.end(relayed.body);
-    record(ctx, deps, call, status);
+    await relayUpstreamError(ctx, deps, call, deployment, upstream);
   } catch (err) {
     if (attempt.clientGone) throw new ClientGoneError();
     throw err instanceof AppError ? err : upstreamFailure(err, attempt, deployment);
   } finally {
-    clearTimeout(deadline);
+    attempt.finished();
   }
 }

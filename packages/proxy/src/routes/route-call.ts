@@ -3,12 +3,16 @@
  * per request that collects what it learned for the headers, metrics and usage event, and one
  * ending for every way a request can end (answered, refused, or the client gone).
  */
+import type { ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import type { AppError } from "@switchyard/core";
+import type { Dispatcher } from "undici";
+import type { CompiledDeployment } from "../config/compile.ts";
 import { ClientGoneError } from "../http/body.ts";
 import type { ProxyDeps, RequestContext } from "../http/context.ts";
 import { sendError, toAppError } from "../http/errors.ts";
 import { errorFields } from "../logger.ts";
+import { upstreamErrorAnswer } from "../providers/upstream.ts";
 import { UsageMeter } from "../usage/meter.ts";
 import { finishUsage } from "../usage/record.ts";
 
@@ -58,4 +62,72 @@ export async function runCall(
     }
     fail(ctx, deps, call, appError);
   }
+}
+
+/**
+ * One upstream attempt's abort wiring: the client going away, or our own first-byte and total
+ * timers, abort it, and say which did. Our own timers, not only undici's headersTimeout: undici's
+ * run on a ~0.5 s tick, too coarse for a first-byte budget of a few hundred ms. `totalMs` bounds
+ * streams too.
+ */
+export class Attempt {
+  clientGone = false;
+  timedOut: "firstByte" | "total" | null = null;
+  private readonly controller = new AbortController();
+  private readonly deadline: NodeJS.Timeout;
+  private firstByte: NodeJS.Timeout | undefined;
+
+  constructor(res: ServerResponse, timeouts: { firstByteMs: number; totalMs: number }) {
+    res.once("close", () => {
+      if (res.writableEnded) return;
+      this.clientGone = true;
+      this.controller.abort();
+    });
+    this.deadline = setTimeout(() => {
+      this.timedOut = "total";
+      this.controller.abort();
+    }, timeouts.totalMs);
+    if (timeouts.firstByteMs < timeouts.totalMs) {
+      this.firstByte = setTimeout(() => {
+        this.timedOut = "firstByte";
+        this.controller.abort();
+      }, timeouts.firstByteMs);
+    }
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** The upstream's answer began (or the request failed): the first-byte budget no longer applies. */
+  started(): void {
+    clearTimeout(this.firstByte);
+  }
+
+  /** The attempt is over: neither timer may fire any more. */
+  finished(): void {
+    clearTimeout(this.firstByte);
+    clearTimeout(this.deadline);
+  }
+}
+
+/**
+ * An upstream 4xx in OpenAI's shape is the client's to read (bad parameter, context too long) and
+ * passes through as sent; anything else becomes the proxy's own error (`upstreamErrorAnswer`).
+ */
+export async function relayUpstreamError(
+  ctx: RequestContext,
+  deps: ProxyDeps,
+  call: Call,
+  deployment: CompiledDeployment,
+  upstream: Dispatcher.ResponseData,
+): Promise<void> {
+  const relayed = await upstreamErrorAnswer(deployment, upstream);
+  const status = upstream.statusCode;
+  ctx.headers.push("x-switchyard-attempts", String(call.attempts), "content-type", "application/json");
+  ctx.headers.push("content-length", String(Buffer.byteLength(relayed.body)));
+  if (relayed.retryAfter !== null) ctx.headers.push("retry-after", relayed.retryAfter);
+  ctx.res.writeHead(status, ctx.headers);
+  ctx.res.end(relayed.body);
+  record(ctx, deps, call, status);
 }
