@@ -34,7 +34,13 @@ export type Harness = {
 };
 
 export async function startHarness(
-  options: { redis?: boolean; trustProxy?: number; masterKeys?: string } = {},
+  options: {
+    redis?: boolean;
+    /** With `redis`: this Redis instead of the run's (e.g. one that cannot be reached). */
+    redisUrl?: string;
+    trustProxy?: number;
+    masterKeys?: string;
+  } = {},
 ): Promise<Harness> {
   const databaseUrl = inject("databaseUrl");
   const db = createDb(databaseUrl);
@@ -50,7 +56,9 @@ export async function startHarness(
   });
   await ensureSnapshot(db, vault);
   const store = options.redis
-    ? createRedisStore(inject("redisUrl"), { prefix: `${inject("redisPrefix")}cp:${Math.random()}:` })
+    ? createRedisStore(options.redisUrl ?? inject("redisUrl"), {
+        prefix: `${inject("redisPrefix")}cp:${Math.random()}:`,
+      })
     : createMemoryStore();
   const bus = await createConfigBus(db, databaseUrl);
   const cp = createControlPlane({

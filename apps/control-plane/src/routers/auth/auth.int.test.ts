@@ -154,6 +154,22 @@ describe("login throttling", () => {
     expect(r.status).toBe(429);
   });
 
+  it("keeps sign-in working, and throttled, while Redis cannot be reached", async () => {
+    const down = await startHarness({ redis: true, redisUrl: "redis://127.0.0.1:1" });
+    try {
+      const c = new Client(down.url, "203.0.113.120");
+      const ok = await c.mutate("auth.login", { email: demoEmails.admin, password: demoPasswords.admin });
+      expect(ok.status).toBe(200);
+      const email = "redis-down@example.com";
+      for (let i = 0; i < 5; i++) {
+        expect((await c.mutate("auth.login", { email, password: "wrong-password" })).status).toBe(401);
+      }
+      expect((await c.mutate("auth.login", { email, password: "wrong-password" })).status).toBe(429);
+    } finally {
+      await down.close();
+    }
+  });
+
   it("locks an IP that tries many accounts", async () => {
     const c = new Client(h.url, "203.0.113.77");
     for (let i = 0; i < 30; i++) {

@@ -5,7 +5,7 @@
  * moment is failures plus attempts still being verified.
  */
 import { AppError } from "@switchyard/core";
-import type { KvStore } from "@switchyard/store";
+import { createMemoryStore, type KvStore } from "@switchyard/store";
 
 export const loginThrottle = {
   windowMs: 15 * 60_000,
@@ -26,16 +26,40 @@ function tooMany(resetInMs: number): AppError {
 }
 
 /**
+ * Where attempts are counted while the shared store (Redis) cannot be reached: this replica's own
+ * memory. Sign-in keeps working through a Redis outage (when an admin may need the dashboard most),
+ * and guessing stays limited, per replica, rather than either refused for everyone or unlimited.
+ */
+const localFallback = createMemoryStore();
+let lastFallbackWarning = 0;
+
+async function counting<T>(store: KvStore, use: (store: KvStore) => Promise<T>): Promise<T> {
+  try {
+    return await use(store);
+  } catch (err) {
+    if (Date.now() - lastFallbackWarning > 60_000) {
+      lastFallbackWarning = Date.now();
+      console.error(
+        `[control-plane] login throttle: the shared store cannot be reached (${err instanceof Error ? err.message : String(err)}); counting sign-in attempts in this replica's memory until it is back`,
+      );
+    }
+    return use(localFallback);
+  }
+}
+
+/**
  * Counts a sign-in attempt against the account and the IP *before* the password is checked, so
  * that a burst of parallel guesses cannot all pass one check while the first ones are still being
  * verified. Throws too_many_attempts once either is past its limit; the lock lasts to the end of
  * the window that the first counted attempt opened.
  */
 export async function beginLoginAttempt(store: KvStore, email: string, ip: string): Promise<void> {
-  const [acct, byIp] = await Promise.all([
-    store.hitWindow(accountKey(email), loginThrottle.windowMs),
-    store.hitWindow(ipKey(ip), loginThrottle.windowMs),
-  ]);
+  const [acct, byIp] = await counting(store, (s) =>
+    Promise.all([
+      s.hitWindow(accountKey(email), loginThrottle.windowMs),
+      s.hitWindow(ipKey(ip), loginThrottle.windowMs),
+    ]),
+  );
   if (acct.count > loginThrottle.maxFailuresPerAccount) throw tooMany(acct.resetInMs);
   if (byIp.count > loginThrottle.maxFailuresPerIp) throw tooMany(byIp.resetInMs);
 }
@@ -45,5 +69,5 @@ export async function beginLoginAttempt(store: KvStore, email: string, ip: strin
  * attempt back (an office behind one address is not locked out by its own colleagues signing in).
  */
 export async function loginSucceeded(store: KvStore, email: string, ip: string): Promise<void> {
-  await Promise.all([store.delete(accountKey(email)), store.unhitWindow(ipKey(ip))]);
+  await counting(store, (s) => Promise.all([s.delete(accountKey(email)), s.unhitWindow(ipKey(ip))]));
 }
