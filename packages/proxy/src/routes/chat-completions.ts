@@ -7,7 +7,7 @@ import { performance } from "node:perf_hooks";
 import { AppError } from "@switchyard/core";
 import type { Dispatcher } from "undici";
 import type { CompiledDeployment } from "../config/compile.ts";
-import { ClientGoneError, readBody } from "../http/body.ts";
+import { readBody } from "../http/body.ts";
 import type { ProxyDeps, RequestContext } from "../http/context.ts";
 import { configNotLoaded, sseErrorEvent } from "../http/errors.ts";
 import { authenticateKey, authorizeModel } from "../keys/authenticate.ts";
@@ -15,7 +15,16 @@ import { admitRequest } from "../limits/rate-limit.ts";
 import type { ChatStreamTranslator } from "../providers/types.ts";
 import { chatAnswer, chatStreamTranslator, sendUpstream } from "../providers/upstream.ts";
 import { type ChatRequest, parseChatRequest } from "./chat-request.ts";
-import { Attempt, type Call, clientClosedStatus, record, relayUpstreamError, runCall } from "./route-call.ts";
+import {
+  Attempt,
+  type Call,
+  clientClosedStatus,
+  record,
+  relayUpstreamError,
+  runCall,
+  sendAnswer,
+  upstreamFailure,
+} from "./route-call.ts";
 
 export function chatCompletions(ctx: RequestContext, deps: ProxyDeps): Promise<void> {
   return runCall(ctx, deps, "chat completion", handle);
@@ -79,7 +88,7 @@ async function forward(
     );
   } catch (err) {
     attempt.finished();
-    throw attempt.clientGone ? new ClientGoneError() : upstreamFailure(err, attempt, deployment);
+    throw attempt.failure(err, deployment);
   }
   attempt.started();
 
@@ -97,23 +106,12 @@ async function forward(
       // Translated to a chat.completion for providers that do not speak OpenAI's format.
       const { body: answer, contentType } = chatAnswer(deployment, raw, upstream.headers["content-type"]);
       call.meter.readAnswer(answer);
-      ctx.headers.push(
-        "x-switchyard-attempts",
-        String(call.attempts),
-        "content-type",
-        contentType,
-        "content-length",
-        String(answer.length),
-      );
-      res.writeHead(status, ctx.headers);
-      res.end(answer);
-      record(ctx, deps, call, status);
+      sendAnswer(ctx, deps, call, status, contentType, answer);
       return;
     }
     await relayUpstreamError(ctx, deps, call, deployment, upstream);
   } catch (err) {
-    if (attempt.clientGone) throw new ClientGoneError();
-    throw err instanceof AppError ? err : upstreamFailure(err, attempt, deployment);
+    throw attempt.failure(err, deployment);
   } finally {
     attempt.finished();
   }
@@ -193,49 +191,4 @@ function pipeStream(
       resolve();
     });
   });
-}
-
-/** An error from undici (or our own deadline) as the answer the client gets. */
-export function upstreamFailure(err: unknown, attempt: Attempt, deployment: CompiledDeployment): AppError {
-  const name = deployment.provider.name;
-  const { connectMs, firstByteMs, totalMs } = deployment.timeouts;
-  if (attempt.timedOut === "total") {
-    return new AppError(
-      "upstream_timeout",
-      `The upstream provider '${name}' did not finish within ${totalMs} ms.`,
-      {
-        cause: err,
-      },
-    );
-  }
-  const code =
-    attempt.timedOut === "firstByte" ? "UND_ERR_HEADERS_TIMEOUT" : (err as { code?: unknown } | null)?.code;
-  switch (code) {
-    case "UND_ERR_HEADERS_TIMEOUT":
-      return new AppError(
-        "upstream_timeout",
-        `The upstream provider '${name}' did not start answering within ${firstByteMs} ms.`,
-        { cause: err },
-      );
-    case "UND_ERR_BODY_TIMEOUT":
-      return new AppError("upstream_timeout", `The upstream provider '${name}' stalled while answering.`, {
-        cause: err,
-      });
-    case "UND_ERR_CONNECT_TIMEOUT":
-      return new AppError(
-        "upstream_timeout",
-        `Could not connect to the upstream provider '${name}' within ${connectMs} ms.`,
-        { cause: err },
-      );
-    case "ECONNREFUSED":
-      return new AppError("upstream_error", `The upstream provider '${name}' refused the connection.`, {
-        cause: err,
-      });
-    default:
-      return new AppError(
-        "upstream_error",
-        `The request to the upstream provider '${name}' failed (${typeof code === "string" ? code : "connection error"}).`,
-        { cause: err },
-      );
-  }
 }

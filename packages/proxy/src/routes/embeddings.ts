@@ -6,16 +6,15 @@
 import { AppError } from "@switchyard/core";
 import type { Dispatcher } from "undici";
 import type { CompiledDeployment } from "../config/compile.ts";
-import { ClientGoneError, readBody } from "../http/body.ts";
+import { readBody } from "../http/body.ts";
 import type { ProxyDeps, RequestContext } from "../http/context.ts";
 import { configNotLoaded } from "../http/errors.ts";
 import { authenticateKey, authorizeModel } from "../keys/authenticate.ts";
 import { admitRequest } from "../limits/rate-limit.ts";
 import { serializeRequest } from "../providers/json.ts";
 import { sendUpstream } from "../providers/upstream.ts";
-import { upstreamFailure } from "./chat-completions.ts";
 import { invalidField, parseModelRequest } from "./request-body.ts";
-import { Attempt, type Call, record, relayUpstreamError, runCall } from "./route-call.ts";
+import { Attempt, type Call, relayUpstreamError, runCall, sendAnswer } from "./route-call.ts";
 
 export type EmbeddingsRequest = Record<string, unknown> & { model: string; input: unknown };
 
@@ -130,23 +129,19 @@ async function forward(
       call.meter.answered = true;
       call.meter.promptTokens = reportedPromptTokens(answer);
       call.meter.completionTokens = 0;
-      ctx.headers.push(
-        "x-switchyard-attempts",
-        String(call.attempts),
-        "content-type",
+      sendAnswer(
+        ctx,
+        deps,
+        call,
+        status,
         typeof contentType === "string" ? contentType : "application/json",
-        "content-length",
-        String(answer.length),
+        answer,
       );
-      res.writeHead(status, ctx.headers);
-      res.end(answer);
-      record(ctx, deps, call, status);
       return;
     }
     await relayUpstreamError(ctx, deps, call, deployment, upstream);
   } catch (err) {
-    if (attempt.clientGone) throw new ClientGoneError();
-    throw err instanceof AppError ? err : upstreamFailure(err, attempt, deployment);
+    throw attempt.failure(err, deployment);
   } finally {
     attempt.finished();
   }

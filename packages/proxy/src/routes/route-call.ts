@@ -5,7 +5,7 @@
  */
 import type { ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
-import type { AppError } from "@switchyard/core";
+import { AppError } from "@switchyard/core";
 import type { Dispatcher } from "undici";
 import type { CompiledDeployment } from "../config/compile.ts";
 import { ClientGoneError } from "../http/body.ts";
@@ -104,6 +104,12 @@ export class Attempt {
     clearTimeout(this.firstByte);
   }
 
+  /** What to throw for an attempt that failed: the client left, the proxy's own error, or the upstream's. */
+  failure(err: unknown, deployment: CompiledDeployment): Error {
+    if (this.clientGone) return new ClientGoneError();
+    return err instanceof AppError ? err : upstreamFailure(err, this, deployment);
+  }
+
   /** The attempt is over: neither timer may fire any more. */
   finished(): void {
     clearTimeout(this.firstByte);
@@ -123,11 +129,73 @@ export async function relayUpstreamError(
   upstream: Dispatcher.ResponseData,
 ): Promise<void> {
   const relayed = await upstreamErrorAnswer(deployment, upstream);
-  const status = upstream.statusCode;
-  ctx.headers.push("x-switchyard-attempts", String(call.attempts), "content-type", "application/json");
-  ctx.headers.push("content-length", String(Buffer.byteLength(relayed.body)));
   if (relayed.retryAfter !== null) ctx.headers.push("retry-after", relayed.retryAfter);
+  sendAnswer(ctx, deps, call, upstream.statusCode, "application/json", relayed.body);
+}
+
+/** Sends a whole answer with the call's headers and records the request. */
+export function sendAnswer(
+  ctx: RequestContext,
+  deps: ProxyDeps,
+  call: Call,
+  status: number,
+  contentType: string,
+  body: Buffer | string,
+): void {
+  ctx.headers.push(
+    "x-switchyard-attempts",
+    String(call.attempts),
+    "content-type",
+    contentType,
+    "content-length",
+    String(typeof body === "string" ? Buffer.byteLength(body) : body.length),
+  );
   ctx.res.writeHead(status, ctx.headers);
-  ctx.res.end(relayed.body);
+  ctx.res.end(body);
   record(ctx, deps, call, status);
+}
+
+/** An error from undici (or our own deadline) as the answer the client gets. */
+export function upstreamFailure(err: unknown, attempt: Attempt, deployment: CompiledDeployment): AppError {
+  const name = deployment.provider.name;
+  const { connectMs, firstByteMs, totalMs } = deployment.timeouts;
+  if (attempt.timedOut === "total") {
+    return new AppError(
+      "upstream_timeout",
+      `The upstream provider '${name}' did not finish within ${totalMs} ms.`,
+      {
+        cause: err,
+      },
+    );
+  }
+  const code =
+    attempt.timedOut === "firstByte" ? "UND_ERR_HEADERS_TIMEOUT" : (err as { code?: unknown } | null)?.code;
+  switch (code) {
+    case "UND_ERR_HEADERS_TIMEOUT":
+      return new AppError(
+        "upstream_timeout",
+        `The upstream provider '${name}' did not start answering within ${firstByteMs} ms.`,
+        { cause: err },
+      );
+    case "UND_ERR_BODY_TIMEOUT":
+      return new AppError("upstream_timeout", `The upstream provider '${name}' stalled while answering.`, {
+        cause: err,
+      });
+    case "UND_ERR_CONNECT_TIMEOUT":
+      return new AppError(
+        "upstream_timeout",
+        `Could not connect to the upstream provider '${name}' within ${connectMs} ms.`,
+        { cause: err },
+      );
+    case "ECONNREFUSED":
+      return new AppError("upstream_error", `The upstream provider '${name}' refused the connection.`, {
+        cause: err,
+      });
+    default:
+      return new AppError(
+        "upstream_error",
+        `The request to the upstream provider '${name}' failed (${typeof code === "string" ? code : "connection error"}).`,
+        { cause: err },
+      );
+  }
 }
