@@ -6,6 +6,7 @@
  * a minute per provider, and never delays or fails the request that fell back.
  */
 import { Counter, type Registry } from "prom-client";
+import { Agent } from "../http/undici.ts";
 import { errorFields, type Logger } from "../logger.ts";
 
 export type CredentialAlert = {
@@ -37,7 +38,8 @@ export type CredentialAlerts = {
 export function createCredentialAlerts(options: CredentialAlertsOptions): CredentialAlerts {
   const intervalMs = options.intervalMs ?? 60_000;
   const timeoutMs = options.timeoutMs ?? 5000;
-  const url = `${options.controlPlaneUrl.replace(/\/+$/, "")}/data-plane/v1/alerts`;
+  const url = new URL(`${options.controlPlaneUrl.replace(/\/+$/, "")}/data-plane/v1/alerts`);
+  const agent = new Agent({ connect: { timeout: timeoutMs } });
   const fallbacks = new Counter({
     name: "switchyard_proxy_credential_fallbacks_total",
     help: "Requests retried with a provider's fallback credential after the primary one got HTTP 401.",
@@ -49,7 +51,9 @@ export function createCredentialAlerts(options: CredentialAlertsOptions): Creden
 
   async function send(alert: CredentialAlert): Promise<void> {
     try {
-      const res = await fetch(url, {
+      const res = await agent.request({
+        origin: url.origin,
+        path: url.pathname,
         method: "POST",
         headers: {
           authorization: `Bearer ${options.dataPlaneToken}`,
@@ -58,11 +62,11 @@ export function createCredentialAlerts(options: CredentialAlertsOptions): Creden
         body: JSON.stringify(alert),
         signal: AbortSignal.timeout(timeoutMs),
       });
-      await res.body?.cancel();
-      if (!res.ok) {
+      await res.body.dump();
+      if (res.statusCode < 200 || res.statusCode >= 300) {
         options.log.warn("the control plane refused a credential alert", {
           providerId: alert.providerId,
-          status: res.status,
+          status: res.statusCode,
         });
       }
     } catch (err) {
@@ -88,6 +92,7 @@ export function createCredentialAlerts(options: CredentialAlertsOptions): Creden
     },
     async close() {
       await Promise.all([...inFlight]);
+      await agent.close().catch(() => {});
     },
   };
 }

@@ -3,8 +3,9 @@
  * snapshots (a config change must not drop warm connections); pools no snapshot uses any more are
  * closed gracefully after a swap.
  */
-import { Pool } from "undici";
+
 import type { CompiledDeployment, CompiledSnapshot } from "../config/compile.ts";
+import { Pool } from "../http/undici.ts";
 
 export class UpstreamPools {
   readonly #pools = new Map<string, Pool>();

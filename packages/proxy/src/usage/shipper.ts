@@ -15,6 +15,7 @@
  * are dropped past it (counted as `dropped`), and a shutdown during an outage loses them.
  */
 import type { UsageBatchAnswer, UsageEvent } from "@switchyard/core";
+import { Agent } from "../http/undici.ts";
 import { errorFields, type Logger } from "../logger.ts";
 import type { ProxyMetrics } from "../metrics/metrics.ts";
 import { createSpool, eventsInSpoolFile } from "./spool.ts";
@@ -57,7 +58,8 @@ type MemoryBatch = { body: string; events: number };
 
 export function createUsageShipper(options: UsageShipperOptions): UsageShipper {
   const { log, metrics } = options;
-  const url = `${options.controlPlaneUrl.replace(/\/+$/, "")}/data-plane/v1/usage`;
+  const url = new URL(`${options.controlPlaneUrl.replace(/\/+$/, "")}/data-plane/v1/usage`);
+  const agent = new Agent({ connect: { timeout: 5000 } });
   const headers = {
     authorization: `Bearer ${options.dataPlaneToken}`,
     "content-type": "application/json",
@@ -87,22 +89,25 @@ export function createUsageShipper(options: UsageShipperOptions): UsageShipper {
 
   async function post(body: string): Promise<PostResult> {
     try {
-      const res = await fetch(url, {
+      const res = await agent.request({
+        origin: url.origin,
+        path: url.pathname,
         method: "POST",
         headers,
         body,
         signal: AbortSignal.timeout(requestTimeoutMs),
       });
-      const text = await res.text();
-      if (res.ok) return { outcome: "ok", refused: await keepRefused(body, text) };
-      if (res.status === 400 || res.status === 413 || res.status === 422) {
+      const text = await res.body.text();
+      const status = res.statusCode;
+      if (status >= 200 && status < 300) return { outcome: "ok", refused: await keepRefused(body, text) };
+      if (status === 400 || status === 413 || status === 422) {
         log.error("control plane rejected a usage batch; kept under the spool's rejected/", {
-          status: res.status,
+          status,
           answer: text.slice(0, 500),
         });
         return { outcome: "rejected" };
       }
-      if (!controlPlaneDown) log.warn("usage delivery failed; retrying", { status: res.status });
+      if (!controlPlaneDown) log.warn("usage delivery failed; retrying", { status });
       return retry;
     } catch (err) {
       if (!controlPlaneDown) log.warn("usage delivery failed; retrying", errorFields(err));
@@ -346,6 +351,7 @@ export function createUsageShipper(options: UsageShipperOptions): UsageShipper {
         flushNow();
         await settle();
         await draining;
+        await agent.close().catch(() => {});
         if (memoryBacklogEvents > 0) {
           metrics.usageEvents.inc({ outcome: "dropped" }, memoryBacklogEvents);
           log.error("shutting down with undelivered usage events and no spool to keep them", {
