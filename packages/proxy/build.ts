@@ -58,7 +58,10 @@ const result = await build({
 const code = result.outputFiles[0]!.text.replace(
   /[^\p{ASCII}]/gu,
   // Per UTF-16 unit: a character outside the BMP becomes its two surrogate escapes.
-  (c) => c.replace(/[^]/g, (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, "0")}`),
+  (c) =>
+    Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join(
+      "",
+    ),
 );
 await mkdir(dirname(outfile), { recursive: true });
 await writeFile(outfile, code);
