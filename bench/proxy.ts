@@ -1,12 +1,12 @@
 /**
- * Proxy benchmark: on loopback, in one run, the mock provider direct, this proxy and the Portkey
- * gateway (`@portkey-ai/gateway`), each gateway in its own process forwarding to the same mock
- * provider, at several concurrencies, JSON and streaming. Prints Markdown tables: requests/s,
+ * Proxy benchmark: on loopback, in one run, the mock provider direct, a bare Node forwarder (`floor`,
+ * bench/floor.ts: the least a Node gateway does), this proxy and the Portkey gateway
+ * (`@portkey-ai/gateway`), each gateway in its own process forwarding to the same mock provider, at several concurrencies, JSON and streaming. Prints Markdown tables: requests/s,
  * p50/p99 latency, added latency and added time to first streamed byte over direct, gateway CPU
  * per request, and peak RSS of each gateway process. Results are recorded in bench/README.md.
  *
  * `pnpm --filter @switchyard/bench proxy [--seconds 5] [--warmup 1.5] [--concurrency 1,32,128]
- *   [--targets direct,proxy,portkey] [--modes json,stream] [--node-options="<flags>"] [--cpu-prof <dir>]
+ *   [--targets direct,floor,proxy,portkey] [--modes json,stream] [--node-options="<flags>"] [--cpu-prof <dir>]
  *   [--proxy-entry dist|src]`
  *
  * The proxy gets everything it enforces switched on: a key check (one key, allowed models, expiry),
@@ -39,7 +39,7 @@ const { values: args } = parseArgs({
     seconds: { type: "string", default: "5" },
     warmup: { type: "string", default: "1.5" },
     concurrency: { type: "string", default: "1,32,128" },
-    targets: { type: "string", default: "direct,proxy,portkey" },
+    targets: { type: "string", default: "direct,floor,proxy,portkey" },
     modes: { type: "string", default: "json,stream" },
     "cpu-prof": { type: "string" },
     "node-options": { type: "string", default: "" },
@@ -47,7 +47,7 @@ const { values: args } = parseArgs({
   },
 });
 
-const targetNames = ["direct", "proxy", "portkey"] as const;
+const targetNames = ["direct", "floor", "proxy", "portkey"] as const;
 type TargetName = (typeof targetNames)[number];
 const modeNames = ["json", "stream"] as const;
 type Mode = (typeof modeNames)[number];
@@ -396,6 +396,26 @@ async function startProxy(controlPlaneUrl: string): Promise<Gateway> {
   return { name: "proxy", origin, headers: { authorization: `Bearer ${keySecret}` }, child, notes };
 }
 
+/** The bare forwarder, started with the proxy's node flags and environment so their memory compares. */
+async function startFloor(mockUrl: string): Promise<Gateway> {
+  const port = await freePort();
+  const flags = proxyEntry === "dist" ? proxyNodeFlags : [];
+  const child = startChild("floor", [...flags, join(import.meta.dirname, "floor.ts")], {
+    ...(proxyEntry === "dist" ? proxyProcessEnv : {}),
+    FLOOR_UPSTREAM: mockUrl,
+    FLOOR_PORT: String(port),
+  });
+  const origin = `http://${loopback}:${port}`;
+  await waitReady(child, `${origin}/healthz`, (status) => status === 200);
+  return {
+    name: "floor",
+    origin,
+    headers: {},
+    child,
+    notes: [`started as: node ${flags.join(" ")} bench/floor.ts (no key check, no limits, no usage events)`],
+  };
+}
+
 async function startPortkey(mockUrl: string): Promise<Gateway> {
   const port = await freePort();
   const entry = join(import.meta.dirname, "node_modules/@portkey-ai/gateway/build/start-server.js");
@@ -697,6 +717,15 @@ function report(cells: Cell[], peaks: Map<TargetName, Peak>): string {
             : "";
         ratios.push(`- ${mode} c=${c}: proxy/portkey req/s ${fmt(proxy.rps / portkey.rps, 1)}×${cpu}`);
       }
+      const floor = cells.find((x) => x.target === "floor" && x.mode === mode && x.concurrency === c);
+      if (floor?.cpuUsPerRequest && proxy?.cpuUsPerRequest) {
+        const ceiling = portkey?.cpuUsPerRequest
+          ? `; the floor uses ${fmt(portkey.cpuUsPerRequest / floor.cpuUsPerRequest, 1)}× less than Portkey`
+          : "";
+        ratios.push(
+          `- ${mode} c=${c}: proxy CPU/req ${fmt(proxy.cpuUsPerRequest - floor.cpuUsPerRequest, 0)} µs over the bare forwarder's ${fmt(floor.cpuUsPerRequest, 0)}${ceiling}`,
+        );
+      }
     }
   }
   if (ratios.length > 0) out.push("", ...ratios);
@@ -744,9 +773,11 @@ try {
               child: null,
               notes: [],
             }
-          : target === "proxy"
-            ? await startProxy(controlPlaneUrl)
-            : await startPortkey(mock.url);
+          : target === "floor"
+            ? await startFloor(mock.url)
+            : target === "proxy"
+              ? await startProxy(controlPlaneUrl)
+              : await startPortkey(mock.url);
       const pid = gateway.child?.process.pid;
       try {
         await preflight(gateway);
