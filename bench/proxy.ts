@@ -78,7 +78,11 @@ const repoRoot = resolve(import.meta.dirname, "..");
 const proxyEntry = listArg(args["proxy-entry"], ["dist", "src"] as const, "proxy-entry")[0];
 /** The node flags and process environment docker/Dockerfile starts the proxy's bundle with. */
 const proxyNodeFlags = ["--max-semi-space-size=4", "--heap-growing-percent=15"];
-const proxyProcessEnv = { MALLOC_ARENA_MAX: "2" };
+const proxyProcessEnv = {
+  MALLOC_ARENA_MAX: "2",
+  MALLOC_MMAP_THRESHOLD_: "131072",
+  MALLOC_TRIM_THRESHOLD_: "131072",
+};
 const workDir = mkdtempSync(join(tmpdir(), "switchyard-bench-proxy-"));
 const loopback = "127.0.0.1";
 
@@ -382,7 +386,12 @@ async function startProxy(controlPlaneUrl: string): Promise<Gateway> {
     if (built.status !== 0) throw new Error("building the proxy bundle failed");
     entry = join(repoRoot, "packages/proxy/dist/proxy.mjs");
   }
-  const envPrefix = proxyEntry === "dist" ? "MALLOC_ARENA_MAX=2 " : "";
+  const envPrefix =
+    proxyEntry === "dist"
+      ? Object.entries(proxyProcessEnv)
+          .map(([name, value]) => `${name}=${value} `)
+          .join("")
+      : "";
   notes.unshift(
     `started as: ${envPrefix}node ${[...flags, ...gatewayNodeOptions, relative(repoRoot, entry)].join(" ")}`,
   );

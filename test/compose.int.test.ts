@@ -123,19 +123,33 @@ function dockerStages(): Map<string, string[]> {
 
 const expectedServices: Record<
   string,
-  { port?: number; hostPort?: number; target?: string; cmd?: string; nodeFlags?: string[] }
+  {
+    port?: number;
+    hostPort?: number;
+    target?: string;
+    cmd?: string;
+    nodeFlags?: string[];
+    /** Variables the image's stage sets with ENV. */
+    imageEnv?: Record<string, string>;
+  }
 > = {
   postgres: {},
   redis: {},
   prometheus: { port: 9090 },
   grafana: { port: 3000, hostPort: 3001 },
   "control-plane": { port: 4000, target: "control-plane", cmd: "apps/control-plane/src/main.ts" },
-  // The proxy runs from its bundle with a small young generation (ADR 0007).
+  // The proxy runs from its bundle with a small young generation and a tighter malloc (ADR 0007),
+  // as bench/proxy.ts measures it (`proxyNodeFlags`, `proxyProcessEnv`).
   proxy: {
     port: 8080,
     target: "proxy",
     cmd: "packages/proxy/dist/proxy.mjs",
     nodeFlags: ["--max-semi-space-size=4", "--heap-growing-percent=15"],
+    imageEnv: {
+      MALLOC_ARENA_MAX: "2",
+      MALLOC_MMAP_THRESHOLD_: "131072",
+      MALLOC_TRIM_THRESHOLD_: "131072",
+    },
   },
   dashboard: { port: 3000, target: "dashboard", cmd: "apps/dashboard/server.ts" },
   "mock-provider": { port: 8090, target: "mock-provider", cmd: "packages/mock-provider/src/main.ts" },
@@ -226,8 +240,14 @@ describe("docker-compose.yml", () => {
       const stage = stages.get(target);
       expect(stage, `stage ${target} in docker/Dockerfile`).toBeDefined();
       const cmd = stage!.find((l) => l.startsWith("CMD "));
-      const { cmd: entry, nodeFlags = [] } = expectedServices[name]!;
+      const { cmd: entry, nodeFlags = [], imageEnv = {} } = expectedServices[name]!;
       expect(cmd, `CMD of ${target}`).toBe(`CMD ["${["node", ...nodeFlags, entry].join('", "')}"]`);
+      const env = stage!
+        .filter((l) => l.startsWith("ENV "))
+        .flatMap((l) => l.slice(4).trim().split(/\s+/))
+        .map((pair) => pair.split("="));
+      const set = Object.fromEntries(env.filter(([key]) => key! in imageEnv));
+      expect(set, `ENV of ${target}`).toEqual(imageEnv);
     }
     expect(stages.get("runtime")).toContain("USER node");
   });
