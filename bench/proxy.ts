@@ -421,7 +421,9 @@ async function startFloor(mockUrl: string): Promise<Gateway> {
     origin,
     headers: {},
     child,
-    notes: [`started as: node ${flags.join(" ")} bench/floor.ts (no key check, no limits, no usage events)`],
+    notes: [
+      `started as: ${proxyEntry === "dist" ? "the proxy's environment and flags, " : ""}node ${[...flags, ...gatewayNodeOptions].join(" ")} bench/floor.ts (no key check, no limits, no usage events; type-stripped source and undici's whole index, so its RSS is not comparable to the bundled proxy's)`,
+    ],
   };
 }
 
