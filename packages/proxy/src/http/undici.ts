@@ -5,6 +5,8 @@
  * process whose budget under load is 120 MB (bench/README.md). The proxy calls no global `fetch`
  * either, so Node's own bundled copy of undici is never loaded beside this one.
  */
+/// <reference path="./undici-lib.d.ts" />
+// Referenced here, so every program that type-checks this file (other packages too) has those types.
 import type * as Undici from "undici";
 import api from "undici/lib/api/index.js";
 import AgentClass from "undici/lib/dispatcher/agent.js";
