@@ -8,26 +8,18 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createMockProvider, type MockProvider } from "@switchyard/mock-provider";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createFakeControlPlane } from "./testing/fake-control-plane.ts";
 import { defaultTimeouts, noPricing, testKey } from "./testing/gateway-config.ts";
+import { freePort } from "./testing/ports.ts";
 
 const packageDir = join(import.meta.dirname, "..");
 const bundlePath = join(packageDir, "dist/proxy.mjs");
 const token = "bundle-test-data-plane-token";
 const secret = "sk-sy-test-secret";
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 let dir: string;
 let mock: MockProvider;

@@ -4,7 +4,6 @@
  */
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { GatewayConfig } from "@switchyard/core";
@@ -14,21 +13,13 @@ import { createProxy, type ProxyServer } from "./index.ts";
 import { silentLogger } from "./logger.ts";
 import { createFakeControlPlane } from "./testing/fake-control-plane.ts";
 import { defaultTimeouts, noPricing, testKey } from "./testing/gateway-config.ts";
+import { freePort } from "./testing/ports.ts";
 
 const token = "test-data-plane-token";
 const maxBodyBytes = 64 * 1024;
 const past = "2020-01-01T00:00:00.000Z";
 const future = "2099-01-01T00:00:00.000Z";
 const messages = [{ role: "user", content: "Say hello" }];
-
-/** A port nothing listens on, for "connection refused" and "control plane down". */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 let mock: MockProvider;
 let controlPlane: ReturnType<typeof createFakeControlPlane>;
@@ -165,7 +156,7 @@ async function metricsText(url = proxyUrl): Promise<string> {
 }
 
 beforeAll(async () => {
-  deadPort = await closedPort();
+  deadPort = await freePort();
   mock = createMockProvider({ knobs: { recordRequests: 10 } });
   const { url: mockUrl } = await mock.listen();
   controlPlane = createFakeControlPlane({ token, holdMs: 1000 });

@@ -4,7 +4,6 @@
  * served (unlimited) when Redis cannot be reached.
  */
 import { randomUUID } from "node:crypto";
-import { createServer } from "node:net";
 import type { GatewayConfig } from "@switchyard/core";
 import { createMockProvider, type MockProvider } from "@switchyard/mock-provider";
 import { createRedisStore } from "@switchyard/store";
@@ -15,6 +14,7 @@ import { silentLogger } from "../logger.ts";
 import { createProxyMetrics } from "../metrics/metrics.ts";
 import { createFakeControlPlane } from "../testing/fake-control-plane.ts";
 import { defaultTimeouts, noPricing, testKey } from "../testing/gateway-config.ts";
+import { freePort } from "../testing/ports.ts";
 import { createRateLimiter } from "./rate-limit.ts";
 
 const token = "rate-limit-test-data-plane-token";
@@ -103,14 +103,6 @@ function limitHeaders(res: Response, kind: "requests" | "tokens") {
     remaining: res.headers.get(`x-ratelimit-remaining-${kind}`),
     reset: res.headers.get(`x-ratelimit-reset-${kind}`),
   };
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 beforeAll(async () => {
@@ -236,7 +228,7 @@ describe("rate limits", () => {
   });
 
   it("serves requests, unlimited, when Redis cannot be reached", async () => {
-    const url = await startProxy(`redis://127.0.0.1:${await closedPort()}`);
+    const url = await startProxy(`redis://127.0.0.1:${await freePort()}`);
     for (let i = 0; i < 3; i++) {
       const { res } = await chat(url, keys.rpm1.secret);
       expect(res.status).toBe(200);
