@@ -1,9 +1,10 @@
 /**
  * Proxy benchmark: on loopback, in one run, the mock provider direct, a bare Node forwarder (`floor`,
  * bench/floor.ts: the least a Node gateway does), this proxy and the Portkey gateway
- * (`@portkey-ai/gateway`), each gateway in its own process forwarding to the same mock provider, at several concurrencies, JSON and streaming. Prints Markdown tables: requests/s,
- * p50/p99 latency, added latency and added time to first streamed byte over direct, gateway CPU
- * per request, and peak RSS of each gateway process. Results are recorded in bench/README.md.
+ * (`@portkey-ai/gateway`), each gateway in its own process forwarding to the same mock provider, at
+ * several concurrencies, JSON and streaming. Prints Markdown tables: requests/s, p50/p99 latency,
+ * added latency and added time to first streamed byte over direct, gateway CPU per request, and
+ * peak RSS of each gateway process. Results are recorded in bench/README.md.
  *
  * `pnpm --filter @switchyard/bench proxy [--seconds 5] [--warmup 1.5] [--concurrency 1,32,128]
  *   [--targets direct,floor,proxy,portkey] [--modes json,stream] [--node-options="<flags>"] [--cpu-prof <dir>]
@@ -405,7 +406,7 @@ async function startProxy(controlPlaneUrl: string): Promise<Gateway> {
   return { name: "proxy", origin, headers: { authorization: `Bearer ${keySecret}` }, child, notes };
 }
 
-/** The bare forwarder, started with the proxy's node flags and environment so their memory compares. */
+/** The bare forwarder, started with the proxy's node flags and environment. */
 async function startFloor(mockUrl: string): Promise<Gateway> {
   const port = await freePort();
   const flags = proxyEntry === "dist" ? proxyNodeFlags : [];
@@ -731,7 +732,7 @@ function report(cells: Cell[], peaks: Map<TargetName, Peak>): string {
       const floor = cells.find((x) => x.target === "floor" && x.mode === mode && x.concurrency === c);
       if (floor?.cpuUsPerRequest && proxy?.cpuUsPerRequest) {
         const ceiling = portkey?.cpuUsPerRequest
-          ? `; the floor uses ${fmt(portkey.cpuUsPerRequest / floor.cpuUsPerRequest, 1)}× less than Portkey`
+          ? `; the floor makes ${fmt(floor.rps / portkey.rps, 1)}× Portkey's req/s and uses ${fmt(portkey.cpuUsPerRequest / floor.cpuUsPerRequest, 1)}× less CPU per request`
           : "";
         ratios.push(
           `- ${mode} c=${c}: proxy CPU/req ${fmt(proxy.cpuUsPerRequest - floor.cpuUsPerRequest, 0)} µs over the bare forwarder's ${fmt(floor.cpuUsPerRequest, 0)}${ceiling}`,
