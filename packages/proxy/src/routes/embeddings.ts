@@ -13,6 +13,7 @@ import { authenticateKey, authorizeModel } from "../keys/authenticate.ts";
 import { admitRequest } from "../limits/rate-limit.ts";
 import { serializeRequest } from "../providers/json.ts";
 import { sendUpstream } from "../providers/upstream.ts";
+import { scanPromptTokens } from "../usage/tokens.ts";
 import { invalidField, parseModelRequest } from "./request-body.ts";
 import { Attempt, type Call, relayUpstreamError, runCall, sendAnswer } from "./route-call.ts";
 
@@ -50,17 +51,6 @@ function estimateInputTokens(input: unknown): number {
     else if (Array.isArray(item)) tokens += item.length; // already tokens
   }
   return tokens;
-}
-
-/** The prompt tokens of an embeddings answer (`usage.prompt_tokens`), or -1 when it has none. */
-function reportedPromptTokens(answer: Buffer): number {
-  try {
-    const usage = (JSON.parse(answer.toString("utf8")) as { usage?: { prompt_tokens?: unknown } }).usage;
-    const tokens = usage?.prompt_tokens;
-    return typeof tokens === "number" && Number.isSafeInteger(tokens) && tokens >= 0 ? tokens : -1;
-  } catch {
-    return -1;
-  }
 }
 
 export function embeddings(ctx: RequestContext, deps: ProxyDeps): Promise<void> {
@@ -127,7 +117,7 @@ async function forward(
       const answer = Buffer.from(await upstream.body.arrayBuffer());
       const contentType = upstream.headers["content-type"];
       call.meter.answered = true;
-      call.meter.promptTokens = reportedPromptTokens(answer);
+      call.meter.promptTokens = scanPromptTokens(answer);
       call.meter.completionTokens = 0;
       sendAnswer(
         ctx,

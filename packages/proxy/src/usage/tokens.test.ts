@@ -4,6 +4,7 @@ import {
   completionBound,
   estimatePromptTokens,
   generatedTextBytes,
+  scanPromptTokens,
   scanUsage,
   tokensForBytes,
 } from "./tokens.ts";
@@ -43,6 +44,17 @@ describe("token counting", () => {
     });
     expect(scanUsage(buf('data: {"choices":[{"delta":{"content":"hi"}}],"usage":null}\n\n'))).toBeNull();
     expect(scanUsage(buf('{"choices":[]}'))).toBeNull();
+  });
+
+  it("reads an embeddings answer's prompt tokens after its vectors, -1 when it reports none", () => {
+    const vectors = Array.from(
+      { length: 3 },
+      (_, i) => `{"object":"embedding","index":${i},"embedding":[0.1,-2e-3]}`,
+    );
+    const answer = `{"object":"list","data":[${vectors.join(",")}],"model":"m","usage":{"prompt_tokens":12,"total_tokens":12}}`;
+    expect(scanPromptTokens(buf(answer))).toBe(12);
+    expect(scanPromptTokens(buf('{"object":"list","data":[]}'))).toBe(-1);
+    expect(scanPromptTokens(buf('{"usage":{"total_tokens":3}}'))).toBe(-1);
   });
 
   it("counts the bytes of generated text and tool-call arguments, escapes included", () => {

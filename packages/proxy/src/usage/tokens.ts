@@ -65,13 +65,25 @@ export type ReportedUsage = { promptTokens: number; completionTokens: number };
 export function scanUsage(buf: Buffer): ReportedUsage | null {
   const usage = buf.lastIndexOf(usageNeedle);
   if (usage === -1) return null;
-  const p = buf.indexOf(promptNeedle, usage);
-  const c = buf.indexOf(completionNeedle, usage);
-  if (p === -1 || c === -1) return null;
-  const promptTokens = integerAfter(buf, p, promptNeedle.length);
-  const completionTokens = integerAfter(buf, c, completionNeedle.length);
+  const promptTokens = usageField(buf, usage, promptNeedle);
+  const completionTokens = usageField(buf, usage, completionNeedle);
   if (promptTokens < 0 || completionTokens < 0) return null;
   return { promptTokens, completionTokens };
+}
+
+/**
+ * `usage.prompt_tokens` of an OpenAI-shaped embeddings answer, or -1 when it has none. The usage
+ * comes after the vectors, so the answer (megabytes of floats for a batch) is scanned, not parsed.
+ */
+export function scanPromptTokens(buf: Buffer): number {
+  const usage = buf.lastIndexOf(usageNeedle);
+  return usage === -1 ? -1 : usageField(buf, usage, promptNeedle);
+}
+
+/** The integer field `needle` names after the `"usage"` at `usage`, or -1. */
+function usageField(buf: Buffer, usage: number, needle: Buffer): number {
+  const at = buf.indexOf(needle, usage);
+  return at === -1 ? -1 : integerAfter(buf, at, needle.length);
 }
 
 function stringBytesAfter(buf: Buffer, needle: Buffer): number {
