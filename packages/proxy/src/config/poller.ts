@@ -8,7 +8,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { GatewayConfig } from "@switchyard/core";
-import { Agent } from "../http/undici.ts";
+import { Agent, dataPlaneEndpoint } from "../http/undici.ts";
 import { errorFields, type Logger } from "../logger.ts";
 import type { ProxyMetrics } from "../metrics/metrics.ts";
 import { compileSnapshot } from "./compile.ts";
@@ -41,8 +41,7 @@ export function createConfigPoller(options: ConfigPollerOptions): ConfigPoller {
   const { store, metrics, log, writer } = options;
   const backoff = options.backoff ?? { initialMs: 250, maxMs: 5000 };
   const pollTimeoutMs = options.pollTimeoutMs ?? 60_000;
-  const configUrl = new URL(`${options.controlPlaneUrl.replace(/\/+$/, "")}/data-plane/v1/config`);
-  const configPath = `${configUrl.pathname}?after=`;
+  const config = dataPlaneEndpoint(options.controlPlaneUrl, "config");
   const headers = { authorization: `Bearer ${options.dataPlaneToken}`, accept: "application/json" };
   const agent = new Agent({ keepAliveTimeout: pollTimeoutMs, connect: { timeout: 5000 } });
   const abort = new AbortController();
@@ -100,8 +99,8 @@ export function createConfigPoller(options: ConfigPollerOptions): ConfigPoller {
     // Versions start at 1, so "after=0" asks for whatever is current.
     const after = Math.max(store.version ?? 0, rejectedVersion);
     const res = await agent.request({
-      origin: configUrl.origin,
-      path: configPath + after,
+      origin: config.origin,
+      path: `${config.path}?after=${after}`,
       method: "GET",
       headers,
       signal: abort.signal,

@@ -20,3 +20,15 @@ export const Pool: typeof Undici.Pool = PoolClass;
 export type Pool = Undici.Pool;
 export const Agent: typeof Undici.Agent = AgentClass;
 export type Agent = Undici.Agent;
+
+/**
+ * Where a data-plane endpoint of the control plane is, as undici's `request` takes it: the origin,
+ * and the path under `controlPlaneUrl` (which may carry a path prefix of its own).
+ */
+export function dataPlaneEndpoint(
+  controlPlaneUrl: string,
+  endpoint: string,
+): { origin: string; path: string } {
+  const url = new URL(`${controlPlaneUrl.replace(/\/+$/, "")}/data-plane/v1/${endpoint}`);
+  return { origin: url.origin, path: url.pathname };
+}

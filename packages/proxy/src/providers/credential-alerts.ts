@@ -6,7 +6,7 @@
  * a minute per provider, and never delays or fails the request that fell back.
  */
 import { Counter, type Registry } from "prom-client";
-import { Agent } from "../http/undici.ts";
+import { Agent, dataPlaneEndpoint } from "../http/undici.ts";
 import { errorFields, type Logger } from "../logger.ts";
 
 export type CredentialAlert = {
@@ -38,7 +38,7 @@ export type CredentialAlerts = {
 export function createCredentialAlerts(options: CredentialAlertsOptions): CredentialAlerts {
   const intervalMs = options.intervalMs ?? 60_000;
   const timeoutMs = options.timeoutMs ?? 5000;
-  const url = new URL(`${options.controlPlaneUrl.replace(/\/+$/, "")}/data-plane/v1/alerts`);
+  const endpoint = dataPlaneEndpoint(options.controlPlaneUrl, "alerts");
   const agent = new Agent({ connect: { timeout: timeoutMs } });
   const fallbacks = new Counter({
     name: "switchyard_proxy_credential_fallbacks_total",
@@ -52,8 +52,7 @@ export function createCredentialAlerts(options: CredentialAlertsOptions): Creden
   async function send(alert: CredentialAlert): Promise<void> {
     try {
       const res = await agent.request({
-        origin: url.origin,
-        path: url.pathname,
+        ...endpoint,
         method: "POST",
         headers: {
           authorization: `Bearer ${options.dataPlaneToken}`,

@@ -15,7 +15,7 @@
  * are dropped past it (counted as `dropped`), and a shutdown during an outage loses them.
  */
 import type { UsageBatchAnswer, UsageEvent } from "@switchyard/core";
-import { Agent } from "../http/undici.ts";
+import { Agent, dataPlaneEndpoint } from "../http/undici.ts";
 import { errorFields, type Logger } from "../logger.ts";
 import type { ProxyMetrics } from "../metrics/metrics.ts";
 import { createSpool, eventsInSpoolFile } from "./spool.ts";
@@ -58,7 +58,9 @@ type MemoryBatch = { body: string; events: number };
 
 export function createUsageShipper(options: UsageShipperOptions): UsageShipper {
   const { log, metrics } = options;
-  const url = new URL(`${options.controlPlaneUrl.replace(/\/+$/, "")}/data-plane/v1/usage`);
+  const endpoint = dataPlaneEndpoint(options.controlPlaneUrl, "usage");
+  /** For the logs. */
+  const url = endpoint.origin + endpoint.path;
   const agent = new Agent({ connect: { timeout: 5000 } });
   const headers = {
     authorization: `Bearer ${options.dataPlaneToken}`,
@@ -90,8 +92,7 @@ export function createUsageShipper(options: UsageShipperOptions): UsageShipper {
   async function post(body: string): Promise<PostResult> {
     try {
       const res = await agent.request({
-        origin: url.origin,
-        path: url.pathname,
+        ...endpoint,
         method: "POST",
         headers,
         body,
