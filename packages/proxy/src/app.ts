@@ -9,11 +9,11 @@ import { AppError } from "@switchyard/core";
 import type { ProxyDeps, RequestContext, Route, RouteHandler } from "./http/context.ts";
 import { sendError, toAppError } from "./http/errors.ts";
 import { errorFields } from "./logger.ts";
-import { chatCompletions } from "./routes/chat-completions.ts";
-import { embeddings } from "./routes/embeddings.ts";
-import { healthz } from "./routes/health.ts";
-import { metrics } from "./routes/metrics.ts";
-import { listModels } from "./routes/models.ts";
+import { chatCompletions } from "./endpoints/chat-completions.ts";
+import { embeddings } from "./endpoints/embeddings.ts";
+import { healthz } from "./endpoints/health.ts";
+import { metrics } from "./endpoints/metrics.ts";
+import { listModels } from "./endpoints/models.ts";
 
 export const routes = [
   { method: "GET", path: "/healthz", handler: healthz },
