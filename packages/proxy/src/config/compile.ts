@@ -35,7 +35,7 @@ export type CompiledProvider = {
   readonly chatCompletionsPath: string;
   /** Path of the embeddings endpoint, or null for a provider kind that has none. */
   readonly embeddingsPath: string | null;
-  readonly adapter: ProviderAdapter | null;
+  readonly adapter: ProviderAdapter;
   /**
    * Static upstream headers, the primary credential's included, or null when the provider cannot
    * be called (see `unavailableReason`).
@@ -143,10 +143,9 @@ function compileProvider(
   provider: GatewayConfig["providers"][number],
   sealingKey: () => SealingKey | null,
 ): CompiledProvider {
-  const adapter = providerAdapters[provider.kind] ?? null;
-  const urlAdapter = adapter ?? providerAdapters.openai!;
-  const chatUrl = new URL(urlAdapter.buildUrl(provider.baseUrl, "chat.completions")!);
-  const embeddingsUrl = urlAdapter.buildUrl(provider.baseUrl, "embeddings");
+  const adapter = providerAdapters[provider.kind];
+  const chatUrl = new URL(adapter.buildUrl(provider.baseUrl, "chat.completions")!);
+  const embeddingsUrl = adapter.buildUrl(provider.baseUrl, "embeddings");
   const embeddingsPath = embeddingsUrl === null ? null : new URL(embeddingsUrl);
   const base = {
     id: provider.id,
@@ -166,9 +165,6 @@ function compileProvider(
     unavailableReason: reason,
     credentialWarnings: warnings,
   });
-  if (adapter === null) {
-    return unavailable(`provider kind "${provider.kind}" is not supported by this proxy version`);
-  }
   if (provider.credentials.length === 0) {
     return {
       ...base,

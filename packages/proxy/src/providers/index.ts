@@ -4,7 +4,7 @@ import { anthropicProvider } from "./anthropic.ts";
 import { openaiProvider } from "./openai.ts";
 import type { ProviderAdapter } from "./types.ts";
 
-export const providerAdapters: Partial<Record<ProviderKind, ProviderAdapter>> = {
+export const providerAdapters: Readonly<Record<ProviderKind, ProviderAdapter>> = {
   openai: openaiProvider,
   anthropic: anthropicProvider,
 };
