@@ -1,16 +1,10 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createMemoryStore } from "@switchyard/store";
 import { afterEach, describe, expect, it } from "vitest";
 import { createRequestListener, routes } from "./app.ts";
-import { ConfigStore } from "./config/store.ts";
-import type { ProxyDeps, Route } from "./http/context.ts";
-import { createRateLimiter } from "./limits/rate-limit.ts";
+import type { Route } from "./http/context.ts";
 import { silentLogger } from "./logger.ts";
-import { createProxyMetrics } from "./metrics/metrics.ts";
-import { createCredentialAlerts } from "./providers/credential-alerts.ts";
-import { UpstreamPools } from "./providers/pools.ts";
-import { createUsageShipper } from "./usage/shipper.ts";
+import { testProxyDeps } from "./testing/proxy-deps.ts";
 
 let server: Server | undefined;
 
@@ -21,28 +15,10 @@ afterEach(async () => {
 
 async function serve(table: readonly Route[]): Promise<{ url: string; errors: unknown[] }> {
   const errors: unknown[] = [];
-  const metrics = createProxyMetrics();
-  const deps: ProxyDeps = {
-    store: new ConfigStore(),
-    metrics,
-    pools: new UpstreamPools(),
-    credentialAlerts: createCredentialAlerts({
-      controlPlaneUrl: "http://127.0.0.1:9",
-      dataPlaneToken: "unused-data-plane-token",
-      registry: metrics.registry,
-      log: silentLogger,
-    }),
+  const deps = testProxyDeps({
     log: { ...silentLogger, error: (_message, fields) => errors.push(fields) },
     maxBodyBytes: 1024,
-    rateLimiter: createRateLimiter({ store: createMemoryStore(), metrics, log: silentLogger }),
-    usage: createUsageShipper({
-      controlPlaneUrl: "http://127.0.0.1:9",
-      dataPlaneToken: "unused-data-plane-token",
-      spoolDir: null,
-      log: silentLogger,
-      metrics,
-    }),
-  };
+  });
   server = createServer(createRequestListener(deps, table));
   await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, errors };

@@ -12,6 +12,10 @@ describe("parseProxyEnv", () => {
       PROXY_SNAPSHOT_PATH: ".data/proxy-snapshot.json",
       PROXY_MAX_BODY_BYTES: 4 * 1024 * 1024,
       PROXY_USAGE_SPOOL_DIR: ".data/usage-spool",
+      PROXY_HEADERS_TIMEOUT_MS: 10_000,
+      PROXY_REQUEST_TIMEOUT_MS: 30_000,
+      PROXY_MAX_CONNECTIONS: 10_000,
+      PROXY_TPM_COMPLETION_RESERVE: 1024,
     });
     expect(parseProxyEnv({ ...required, PROXY_PORT: "", PROXY_MAX_BODY_BYTES: "1024" })).toMatchObject({
       PROXY_PORT: 8080,
@@ -37,6 +41,9 @@ describe("parseProxyEnv", () => {
     expect(() => parseProxyEnv({ ...required, REDIS_URL: "127.0.0.1:6379" })).toThrow(
       /REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/,
     );
+    expect(() =>
+      parseProxyEnv({ ...required, PROXY_HEADERS_TIMEOUT_MS: "5000", PROXY_REQUEST_TIMEOUT_MS: "1000" }),
+    ).toThrow(/PROXY_HEADERS_TIMEOUT_MS must not exceed PROXY_REQUEST_TIMEOUT_MS/);
     expect(parseProxyEnv({ ...required, REDIS_URL: "redis://127.0.0.1:6379" }).REDIS_URL).toBe(
       "redis://127.0.0.1:6379",
     );

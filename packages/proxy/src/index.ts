@@ -8,12 +8,13 @@ import type { AddressInfo, Socket } from "node:net";
 import { AppError } from "@switchyard/core";
 import { createStore } from "@switchyard/store";
 import { createRequestListener } from "./app.ts";
-import { compileSnapshot } from "./config/compile.ts";
 import { createConfigPoller } from "./config/poller.ts";
+import { createSkipReporter } from "./config/skips.ts";
 import { createSnapshotWriter, readSnapshotFile } from "./config/snapshot-file.ts";
 import { ConfigStore } from "./config/store.ts";
 import type { ProxyDeps } from "./http/context.ts";
 import { errorBody } from "./http/errors.ts";
+import { rateLimitEnforcer } from "./limits/enforcer.ts";
 import { createRateLimiter } from "./limits/rate-limit.ts";
 import { errorFields, jsonLogger, type Logger } from "./logger.ts";
 import { createProxyMetrics } from "./metrics/metrics.ts";
@@ -32,10 +33,21 @@ export type ProxyOptions = {
   logger?: Logger;
   /** Retry delays of the config poller after a failure (default 250 ms doubling to 5 s). */
   pollBackoff?: { initialMs: number; maxMs: number };
+  /** A client must send its request head within this (default 10 s); slow-header sockets are cut. */
+  headersTimeoutMs?: number;
+  /** A client must send its whole request, body included, within this (default 30 s). */
+  requestTimeoutMs?: number;
+  /** Open client connections at most (default 10 000); past it new connections are refused. */
+  maxConnections?: number;
   /** How long `close()` lets in-flight requests finish before cutting them (default 10 s). */
   shutdownGraceMs?: number;
   /** Least time between two credential-fallback alerts about one provider (default 60 s). */
   credentialAlertIntervalMs?: number;
+  /**
+   * Tokens a request that sets no `max_tokens` reserves for its completion against a tpm limit
+   * (default 1024, never more than the key's limit leaves beside the prompt).
+   */
+  completionReserveTokens?: number;
   /** Redis shared by the replicas for rate limits; unset = in-process limits (one replica). */
   redisUrl?: string | undefined;
   /** Where undelivered usage batches wait for the control plane across restarts; null = memory only. */
@@ -113,6 +125,7 @@ export function createProxy(options: ProxyOptions): ProxyServer {
       : createSnapshotWriter(snapshotPath, (err) =>
           log.error("cannot persist the config snapshot", { path: snapshotPath, ...errorFields(err) }),
         );
+  const rateLimiter = createRateLimiter({ store: kv, metrics, log });
   const deps: ProxyDeps = {
     store,
     metrics,
@@ -120,7 +133,7 @@ export function createProxy(options: ProxyOptions): ProxyServer {
     credentialAlerts,
     log,
     maxBodyBytes: options.maxBodyBytes ?? defaultMaxBodyBytes,
-    rateLimiter: createRateLimiter({ store: kv, metrics, log }),
+    enforcers: [rateLimitEnforcer(rateLimiter, { completionReserve: options.completionReserveTokens })],
     usage,
   };
   const poller = createConfigPoller({
@@ -132,14 +145,29 @@ export function createProxy(options: ProxyOptions): ProxyServer {
     writer,
     ...(options.pollBackoff === undefined ? {} : { backoff: options.pollBackoff }),
   });
-  // keepAliveTimeout above the usual 60 s load-balancer idle timeout, so the proxy never closes first.
-  const server = createServer({ keepAliveTimeout: 65_000 }, createRequestListener(deps));
+  const headersTimeout = options.headersTimeoutMs ?? 10_000;
+  const requestTimeout = options.requestTimeoutMs ?? 30_000;
+  const server = createServer(
+    {
+      // Above the usual 60 s load-balancer idle timeout, so the proxy never closes first.
+      keepAliveTimeout: 65_000,
+      // Node's defaults (60 s for the head, 300 s for the body, checked every 30 s) let slow clients
+      // hold sockets for minutes; these are checked often enough to cut them near their deadline.
+      headersTimeout,
+      requestTimeout,
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(headersTimeout / 4))),
+    },
+    createRequestListener(deps),
+  );
+  server.maxConnections = options.maxConnections ?? 10_000;
   server.on("clientError", answerMalformedRequest);
 
+  const skipReporter = createSkipReporter({ registry: metrics.registry, log });
   store.onSwap((snapshot, source) => {
     metrics.configVersion.set(snapshot.version);
     pools.retainOnly(snapshot);
-    log.info("config snapshot loaded", { version: snapshot.version, source });
+    log.info("config snapshot loaded", { version: snapshot.version, lineage: snapshot.lineage, source });
+    skipReporter.report(snapshot, source);
     for (const provider of snapshot.providers.values()) {
       for (const warning of provider.credentialWarnings) log.warn(warning, { providerId: provider.id });
       if (provider.headers === null && provider.unavailableReason !== null) {
@@ -150,16 +178,15 @@ export function createProxy(options: ProxyOptions): ProxyServer {
 
   async function restorePersistedSnapshot(): Promise<void> {
     if (snapshotPath === null) return;
-    const read = await readSnapshotFile(snapshotPath);
+    const read = await readSnapshotFile(snapshotPath, options.dataPlaneToken);
     if (read.ok) {
-      try {
-        store.swap(compileSnapshot(read.config, { dataPlaneToken: options.dataPlaneToken }), "file");
-      } catch (err) {
-        log.error("persisted config snapshot cannot be compiled; ignoring it", {
-          path: snapshotPath,
-          ...errorFields(err),
-        });
-      }
+      store.swap(read.snapshot, "file");
+    } else if (read.reason === "unauthenticated") {
+      metrics.configReloads.inc({ result: "invalid" });
+      log.error("persisted config snapshot is not authenticated; ignoring it", {
+        path: snapshotPath,
+        reason: read.message,
+      });
     } else if (read.reason === "invalid") {
       metrics.configReloads.inc({ result: "invalid" });
       log.error("persisted config snapshot is invalid; ignoring it", {
@@ -186,7 +213,7 @@ export function createProxy(options: ProxyOptions): ProxyServer {
     // Every request has finished: its usage event is queued; deliver or spool them all.
     await usage.close();
     // Unused rate-limit leases go back to Redis, for the other replicas.
-    await deps.rateLimiter.close();
+    await rateLimiter.close();
     await kv.close();
     await writer?.flush();
   }
@@ -217,7 +244,7 @@ export function createProxy(options: ProxyOptions): ProxyServer {
         : Promise.all([
             poller.stop(),
             pools.close(),
-            usage.close().then(() => deps.rateLimiter.close().then(() => kv.close())),
+            usage.close().then(() => rateLimiter.close().then(() => kv.close())),
           ]).then(() => {});
       return closing;
     },

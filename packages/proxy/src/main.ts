@@ -22,6 +22,10 @@ const proxy = createProxy({
   maxBodyBytes: env.PROXY_MAX_BODY_BYTES,
   redisUrl: env.REDIS_URL,
   usageSpoolDir: env.PROXY_USAGE_SPOOL_DIR,
+  headersTimeoutMs: env.PROXY_HEADERS_TIMEOUT_MS,
+  requestTimeoutMs: env.PROXY_REQUEST_TIMEOUT_MS,
+  maxConnections: env.PROXY_MAX_CONNECTIONS,
+  completionReserveTokens: env.PROXY_TPM_COMPLETION_RESERVE,
   logger: jsonLogger,
 });
 

@@ -18,12 +18,13 @@ function refusal(body: string): { code: string; param: string | null; message: s
 
 describe("parseChatRequest", () => {
   it("accepts a minimal request and keeps unknown fields", () => {
-    const body = parseChatRequest(
+    const request = parseChatRequest(
       Buffer.from(
         JSON.stringify({ model: "m", messages: [{ role: "user", content: "hi" }], temperature: 0.2 }),
       ),
     );
-    expect(body).toMatchObject({ model: "m", temperature: 0.2 });
+    expect(request.body).toMatchObject({ model: "m", temperature: 0.2 });
+    expect(request).toMatchObject({ model: "m", stream: false, maxCompletionTokens: null });
   });
 
   it("says the body is not JSON", () => {

@@ -3,11 +3,15 @@
  * and a non-empty message list. The provider validates the rest; the proxy only needs these fields
  * to route and must answer mistakes in them with a 400 that names the field.
  */
+import type { ModelRequest } from "../pipeline/types.ts";
+import { completionBound, estimatePromptTokens } from "../usage/tokens.ts";
 import { invalidField, isRecord, parseModelRequest } from "./request-body.ts";
 
 export type ChatRequest = Record<string, unknown> & { model: string; messages: unknown[]; stream?: boolean };
 
-export function parseChatRequest(raw: Buffer): ChatRequest {
+export type ChatModelRequest = ModelRequest & { readonly body: ChatRequest };
+
+export function parseChatRequest(raw: Buffer): ChatModelRequest {
   const json = parseModelRequest(raw, "'model' and 'messages'");
   const { messages, stream } = json;
   if (messages === undefined) throw invalidField("messages", "'messages' is required.");
@@ -23,5 +27,12 @@ export function parseChatRequest(raw: Buffer): ChatRequest {
   if (stream !== undefined && stream !== null && typeof stream !== "boolean") {
     throw invalidField("stream", "'stream' must be a boolean.");
   }
-  return json as ChatRequest;
+  const body = json as ChatRequest;
+  return {
+    body,
+    model: body.model,
+    stream: stream === true,
+    promptTokens: estimatePromptTokens(messages),
+    maxCompletionTokens: completionBound(body),
+  };
 }

@@ -2,9 +2,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CompiledSnapshot } from "../config/compile.ts";
 import type { ConfigStore } from "../config/store.ts";
-import type { RateLimiter } from "../limits/rate-limit.ts";
 import type { Logger } from "../logger.ts";
 import type { ProxyMetrics } from "../metrics/metrics.ts";
+import type { Enforcer } from "../pipeline/types.ts";
 import type { CredentialAlerts } from "../providers/credential-alerts.ts";
 import type { UpstreamPools } from "../providers/pools.ts";
 import type { UsageShipper } from "../usage/shipper.ts";
@@ -33,9 +33,9 @@ export type ProxyDeps = {
   readonly credentialAlerts: CredentialAlerts;
   readonly log: Logger;
   readonly maxBodyBytes: number;
-  /** Per-key rpm/tpm limits (Redis, or in-process without REDIS_URL). */
-  readonly rateLimiter: RateLimiter;
-  /** Where each request's UsageEvent goes (see usage/record.ts `finishUsage`). */
+  /** The model-call pipeline's admit/settle checks, in the order they run (rate limits first). */
+  readonly enforcers: readonly Enforcer[];
+  /** Where each request's UsageEvent goes (see pipeline/finish.ts). */
   readonly usage: UsageShipper;
 };
 

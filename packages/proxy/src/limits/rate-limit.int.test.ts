@@ -25,6 +25,7 @@ const keys = {
   tpm100: { id: randomUUID(), secret: "sk-tpm-100", rpm: null, tpm: 100 },
   rpm1: { id: randomUUID(), secret: "sk-rpm-1", rpm: 1, tpm: null },
   free: { id: randomUUID(), secret: "sk-unlimited", rpm: null, tpm: null },
+  tpm2000: { id: randomUUID(), secret: "sk-tpm-2000", rpm: null, tpm: 2000 },
 };
 
 const compiledKey: CompiledKey = {
@@ -189,6 +190,26 @@ describe("rate limits", () => {
     expect(third.res.status).toBe(429);
     expect(third.body.error.message).toMatch(/100 tokens per minute/);
     expect(Number(third.res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+  });
+
+  it("lets a burst without max_tokens through no more tokens than the tpm limit allows", async () => {
+    // Reserve first, settle later: a request that sets no max_tokens once reserved its prompt only,
+    // so a burst of them was admitted on prompts alone and used far more than the limit.
+    const url = await startProxy(undefined);
+    const startedAt = Date.now();
+    const answers = await Promise.all(Array.from({ length: 100 }, () => chat(url, keys.tpm2000.secret)));
+    const elapsedMs = Date.now() - startedAt;
+    const served = answers.filter((a) => a.res.status === 200);
+    expect(served.length).toBeGreaterThan(0);
+    for (const refused of answers.filter((a) => a.res.status !== 200)) {
+      expect(refused.res.status).toBe(429);
+      expect(refused.body.error.code).toBe("rate_limited");
+    }
+    const used = served.map((a) => a.body.usage.total_tokens);
+    const total = used.reduce((sum, n) => sum + n, 0);
+    // The bucket holds 2000 and refills 2000 a minute; at most one request's worth beyond that.
+    const allowance = 2000 + Math.ceil((2000 * elapsedMs) / 60_000);
+    expect(total).toBeLessThanOrEqual(allowance + Math.max(...used));
   });
 
   it("holds a leased key's limit across two replicas sharing the real Redis, and returns unused leases", async () => {

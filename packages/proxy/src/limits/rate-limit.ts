@@ -22,10 +22,8 @@ import {
   type RateLimitSpec,
 } from "@switchyard/store";
 import type { CompiledKey } from "../config/compile.ts";
-import type { ProxyDeps, RequestContext } from "../http/context.ts";
 import { errorFields, type Logger } from "../logger.ts";
 import type { ProxyMetrics } from "../metrics/metrics.ts";
-import type { UsageMeter } from "../usage/meter.ts";
 
 /** Limits are per minute. */
 export const rateLimitWindowMs = 60_000;
@@ -439,13 +437,4 @@ export function createRateLimiter(deps: RateLimiterOptions): RateLimiter {
       await Promise.all(sent);
     },
   };
-}
-
-/**
- * Admits a request whose key and body are known, recording the reservation on its meter; throws
- * `rate_limited` when the key's limits refuse it.
- */
-export async function admitRequest(ctx: RequestContext, deps: ProxyDeps, meter: UsageMeter): Promise<void> {
-  if (meter.key === null) return;
-  meter.reservation = await deps.rateLimiter.admit(meter.key, meter.tokenReservation, ctx.headers);
 }

@@ -89,7 +89,7 @@ export function chatAnswer(
   raw: Buffer,
   contentType: unknown,
 ): { body: Buffer; contentType: string } {
-  const translation = deployment.provider.adapter!.chatResponse;
+  const translation = deployment.provider.adapter.chatResponse;
   if (translation === null) {
     return { body: raw, contentType: typeof contentType === "string" ? contentType : "application/json" };
   }
@@ -110,7 +110,7 @@ export function chatStreamTranslator(
   deployment: CompiledDeployment,
   request: Record<string, unknown>,
 ): ChatStreamTranslator | null {
-  const translation = deployment.provider.adapter!.chatResponse;
+  const translation = deployment.provider.adapter.chatResponse;
   if (translation === null) return null;
   const options = request.stream_options;
   const includeUsage =
@@ -152,7 +152,7 @@ export async function upstreamErrorAnswer(
   } catch {
     parsed = undefined;
   }
-  const body = provider.adapter!.clientError(parsed, text);
+  const body = provider.adapter.clientError(parsed, text);
   if (body !== null) return { body, retryAfter };
   if (status === 429) {
     const seconds = retryAfter === null ? Number.NaN : Number(retryAfter);

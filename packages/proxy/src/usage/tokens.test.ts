@@ -23,11 +23,16 @@ describe("token counting", () => {
     expect(estimatePromptTokens([null, { role: "user" }])).toBe(8);
   });
 
+  it("counts text by its UTF-8 bytes, so scripts with many bytes a character are not undercounted", () => {
+    // Four CJK characters are 12 bytes: 3 tokens, where a count of UTF-16 units would say 1.
+    expect(estimatePromptTokens([{ role: "user", content: "你好世界" }])).toBe(3 + 4);
+  });
+
   it("reads the completion bound from max_completion_tokens, else max_tokens", () => {
     expect(completionBound({ max_tokens: 50 })).toBe(50);
     expect(completionBound({ max_completion_tokens: 20, max_tokens: 50 })).toBe(20);
-    expect(completionBound({ max_tokens: "50" })).toBe(0);
-    expect(completionBound({})).toBe(0);
+    expect(completionBound({ max_tokens: "50" })).toBeNull();
+    expect(completionBound({})).toBeNull();
   });
 
   it("finds the provider's usage in a JSON body or a stream chunk", () => {

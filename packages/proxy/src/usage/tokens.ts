@@ -7,33 +7,37 @@
 /** Tokens per message for role and framing, as OpenAI's chat format adds. */
 const perMessageTokens = 4;
 
-function textLength(content: unknown): number {
-  if (typeof content === "string") return content.length;
+/**
+ * UTF-8 bytes of a message's text. Bytes, not characters: a token is rarely under 3 bytes in
+ * scripts that take 3 bytes a character (CJK), where characters / 4 would count a quarter of them.
+ */
+function textBytes(content: unknown): number {
+  if (typeof content === "string") return Buffer.byteLength(content);
   if (!Array.isArray(content)) return 0;
   let n = 0;
   for (const part of content) {
     if (typeof part === "object" && part !== null) {
       const text = (part as { text?: unknown }).text;
-      if (typeof text === "string") n += text.length;
+      if (typeof text === "string") n += Buffer.byteLength(text);
     }
   }
   return n;
 }
 
-/** About how many prompt tokens `messages` hold (chars / 4 plus framing); no tokenizer. */
+/** About how many prompt tokens `messages` hold (UTF-8 bytes / 4 plus framing); no tokenizer. */
 export function estimatePromptTokens(messages: readonly unknown[]): number {
-  let chars = 0;
+  let bytes = 0;
   for (const message of messages) {
     if (typeof message !== "object" || message === null) continue;
-    chars += textLength((message as { content?: unknown }).content);
+    bytes += textBytes((message as { content?: unknown }).content);
   }
-  return Math.ceil(chars / 4) + perMessageTokens * messages.length;
+  return Math.ceil(bytes / 4) + perMessageTokens * messages.length;
 }
 
-/** The completion bound a chat request sets (`max_completion_tokens`, else `max_tokens`), 0 if none. */
-export function completionBound(body: Record<string, unknown>): number {
+/** The completion bound a chat request sets (`max_completion_tokens`, else `max_tokens`), null if none. */
+export function completionBound(body: Record<string, unknown>): number | null {
   const bound = body.max_completion_tokens ?? body.max_tokens;
-  return typeof bound === "number" && Number.isSafeInteger(bound) && bound > 0 ? bound : 0;
+  return typeof bound === "number" && Number.isSafeInteger(bound) && bound > 0 ? bound : null;
 }
 
 const promptNeedle = Buffer.from('"prompt_tokens"');
