@@ -6,4 +6,5 @@ export * from "./errors/app-error.ts";
 export * from "./keys/inputs.ts";
 export * from "./providers/alerts.ts";
 export * from "./providers/inputs.ts";
+export * from "./providers/kinds.ts";
 export * from "./usage/event.ts";

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { ProviderKind } from "../config/snapshot.ts";
+import { providerKinds } from "./kinds.ts";
 
 /** Longest overlap a rotated-out credential may keep serving as a fallback: one week. */
 export const maxCredentialOverlapMinutes = 10_080;
@@ -14,16 +15,16 @@ export function normalizeBaseUrl(url: string): string {
 }
 
 /**
- * What is wrong with `url` as the base URL of a provider of `kind`, or null when it is fine.
- * OpenAI-compatible providers are called at `{baseUrl}/chat/completions`, so their base URL ends
- * with /v1; Anthropic's is the host alone (`{baseUrl}/v1/messages`).
+ * What is wrong with `url` as the base URL of a provider of `kind`, or null when it is fine. A
+ * kind whose base URL includes the API version (OpenAI-compatible: `{baseUrl}/chat/completions`)
+ * must end with /v1; an origin-style one (Anthropic: `{baseUrl}/v1/messages`) must not.
  */
 export function baseUrlProblem(kind: ProviderKind, url: string): string | null {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return "Enter a full URL, e.g. https://api.openai.com/v1";
+    return `Enter a full URL, e.g. ${providerKinds[kind].defaultBaseUrl}`;
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
     return "The base URL must start with http:// or https://";
@@ -31,10 +32,11 @@ export function baseUrlProblem(kind: ProviderKind, url: string): string | null {
     return "Put no credentials in the URL: save the API key in the API key field instead";
   if (parsed.search || parsed.hash) return "The base URL takes no query string or #fragment";
   const path = parsed.pathname.replace(/\/+$/, "");
-  if (kind === "openai" && !path.endsWith("/v1"))
-    return "For an OpenAI-compatible provider the base URL must end with /v1, e.g. https://api.openai.com/v1 or http://vllm:8000/v1";
-  if (kind === "anthropic" && path.endsWith("/v1"))
-    return "For Anthropic give the base URL without /v1, e.g. https://api.anthropic.com";
+  const descriptor = providerKinds[kind];
+  if (descriptor.baseUrlStyle === "v1" && !path.endsWith("/v1"))
+    return `For an ${descriptor.label} provider the base URL must end with /v1, e.g. ${descriptor.defaultBaseUrl} or http://vllm:8000/v1`;
+  if (descriptor.baseUrlStyle === "origin" && path.endsWith("/v1"))
+    return `For ${descriptor.label} give the base URL without /v1, e.g. ${descriptor.defaultBaseUrl}`;
   return null;
 }
 

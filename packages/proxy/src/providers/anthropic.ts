@@ -6,23 +6,15 @@
  * Convention: an Anthropic provider's `baseUrl` is the API origin (`https://api.anthropic.com`),
  * as Anthropic's SDKs take it; a baseUrl that already ends in `/v1` is accepted too.
  */
-import { AppError } from "@switchyard/core";
+import { AppError, providerAuthHeaders, providerKinds, providerOperationUrl } from "@switchyard/core";
 import { type OpenAIErrorBody, type OpenAIErrorType, sseErrorEvent } from "../http/errors.ts";
 import { serializeRequest } from "./json.ts";
-import type {
-  ChatStreamTranslator,
-  ChatTranslationOptions,
-  ProviderAdapter,
-  ProviderOperation,
-  Usage,
-} from "./types.ts";
+import type { ChatStreamTranslator, ChatTranslationOptions, ProviderAdapter, Usage } from "./types.ts";
 
-/** The API version the translation is written against (sent as `anthropic-version`). */
-export const anthropicVersion = "2023-06-01";
+/** The kind's URLs, credential header and API version (the one this translation is written against). */
+const kind = providerKinds.anthropic;
 /** Anthropic requires `max_tokens`; a request that sets neither OpenAI limit gets this one. */
 export const defaultMaxTokens = 4096;
-
-const operationPaths: Partial<Record<ProviderOperation, string>> = { "chat.completions": "/messages" };
 
 type Json = Record<string, unknown>;
 type Block = Json;
@@ -515,19 +507,11 @@ export function toOpenAIError(payload: unknown): string | null {
 
 export const anthropicProvider = {
   buildUrl(baseUrl, operation) {
-    const suffix = operationPaths[operation];
-    if (suffix === undefined) return null;
-    const base = baseUrl.endsWith("/") ? baseUrl.slice(0, -1) : baseUrl;
-    return (base.endsWith("/v1") ? base : `${base}/v1`) + suffix;
+    return providerOperationUrl(kind, baseUrl, operation);
   },
 
   buildHeaders(apiKey) {
-    const headers: Record<string, string> = {
-      "content-type": "application/json",
-      "anthropic-version": anthropicVersion,
-    };
-    if (apiKey !== null) headers["x-api-key"] = apiKey;
-    return headers;
+    return { "content-type": "application/json", ...providerAuthHeaders(kind, apiKey) };
   },
 
   buildChatBody(request, upstreamModel) {

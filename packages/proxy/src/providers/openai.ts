@@ -5,13 +5,11 @@
  * `baseURL` does (`https://api.openai.com/v1`, `http://127.0.0.1:8090/v1`); operation paths
  * are appended to it (`/chat/completions`), never `/v1/...`.
  */
+import { providerAuthHeaders, providerKinds, providerOperationUrl } from "@switchyard/core";
 import { serializeRequest } from "./json.ts";
-import type { ProviderAdapter, ProviderOperation, Usage } from "./types.ts";
+import type { ProviderAdapter, Usage } from "./types.ts";
 
-const operationPaths = {
-  "chat.completions": "/chat/completions",
-  embeddings: "/embeddings",
-} as const satisfies Record<ProviderOperation, string>;
+const kind = providerKinds.openai;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -19,14 +17,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 export const openaiProvider = {
   buildUrl(baseUrl, operation) {
-    const base = baseUrl.endsWith("/") ? baseUrl.slice(0, -1) : baseUrl;
-    return base + operationPaths[operation];
+    return providerOperationUrl(kind, baseUrl, operation);
   },
 
   buildHeaders(apiKey) {
-    const headers: Record<string, string> = { "content-type": "application/json" };
-    if (apiKey !== null) headers.authorization = `Bearer ${apiKey}`;
-    return headers;
+    return { "content-type": "application/json", ...providerAuthHeaders(kind, apiKey) };
   },
 
   buildChatBody(request, upstreamModel) {

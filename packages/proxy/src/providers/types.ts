@@ -6,8 +6,9 @@
 /** Tokens a provider reports for one request (OpenAI's `usage` object, normalised). */
 export type Usage = { promptTokens: number; completionTokens: number; totalTokens: number };
 
-/** The endpoints the proxy forwards, named independently of any provider's URL layout. */
-export type ProviderOperation = "chat.completions" | "embeddings";
+import type { ProviderOperation } from "@switchyard/core";
+
+export type { ProviderOperation };
 
 /** What a response translation needs to know about the client's request. */
 export type ChatTranslationOptions = {

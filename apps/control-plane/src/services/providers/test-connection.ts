@@ -2,7 +2,13 @@
  * "Test credential": one cheap real call to the provider with its primary credential (listing
  * models), answering whether it worked and, when not, what to fix. Audited without secrets.
  */
-import type { ProviderKind, ProviderTestResult } from "@switchyard/core";
+import {
+  type ProviderKind,
+  type ProviderTestResult,
+  providerAuthHeaders,
+  providerKinds,
+  providerModelsUrl,
+} from "@switchyard/core";
 import type { Db } from "@switchyard/db";
 import { type Actor, recordAudit } from "../audit/record.ts";
 import type { CredentialVault } from "./vault.ts";
@@ -16,12 +22,8 @@ export function modelsRequest(
   baseUrl: string,
   apiKey: string | null,
 ): { url: string; headers: Record<string, string> } {
-  if (kind === "anthropic") {
-    const headers: Record<string, string> = { "anthropic-version": "2023-06-01" };
-    if (apiKey) headers["x-api-key"] = apiKey;
-    return { url: `${baseUrl}/v1/models`, headers };
-  }
-  return { url: `${baseUrl}/models`, headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {} };
+  const descriptor = providerKinds[kind];
+  return { url: providerModelsUrl(descriptor, baseUrl), headers: providerAuthHeaders(descriptor, apiKey) };
 }
 
 const networkProblems: Record<string, (host: string) => string> = {

@@ -21,7 +21,7 @@ import { fieldBinder } from "../../lib/bind-field.ts";
 import { zodFieldErrors } from "../../lib/errors.ts";
 import { useFormErrors } from "../../lib/form-errors.ts";
 import { useTRPC } from "../../lib/trpc.ts";
-import { baseUrlPlaceholder, maskedKey, providerKinds } from "./provider-kinds.ts";
+import { baseUrlPlaceholder, maskedKey, providerKindList } from "./provider-kinds.ts";
 
 type Values = { name: string; kind: ProviderKind; baseUrl: string; apiKey: string };
 const empty: Values = { name: "", kind: "openai", baseUrl: "", apiKey: "" };
@@ -81,7 +81,7 @@ export function CreateProviderDialog({
   }
 
   const bind = fieldBinder(values, set, fieldErrors);
-  const hint = providerKinds.find((k) => k.kind === values.kind)?.baseUrlHint;
+  const hint = providerKindList.find((k) => k.kind === values.kind)?.baseUrlHint;
 
   return (
     <FormDialog
@@ -110,7 +110,7 @@ export function CreateProviderDialog({
               <SelectValue />
             </SelectTrigger>
             <SelectContent>
-              {providerKinds.map((k) => (
+              {providerKindList.map((k) => (
                 <SelectItem key={k.kind} value={k.kind}>
                   {k.label}
                 </SelectItem>
