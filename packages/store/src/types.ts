@@ -1,6 +1,6 @@
 /**
- * The state proxy and control-plane replicas must share (DESIGN.md "What is shared between
- * proxy replicas"): Redis when REDIS_URL is set, an in-process map otherwise. Both
+ * The state proxy and control-plane replicas must share (docs/architecture.md, "What proxy
+ * replicas share"): Redis when REDIS_URL is set, an in-process map otherwise. Both
  * implementations pass the same contract suite (store.int.test.ts).
  */
 export type WindowHit = {
