@@ -241,6 +241,7 @@ function startControlPlane(mockUrl: string) {
   const config = GatewayConfig.parse({
     version: 1,
     createdAt: new Date().toISOString(),
+    lineage: randomUUID(),
     keys: [
       {
         id: randomUUID(),

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { createProxy, type ProxyServer } from "./index.ts";
 import { silentLogger } from "./logger.ts";
 import { createFakeControlPlane } from "./testing/fake-control-plane.ts";
-import { defaultTimeouts, noPricing, testKey } from "./testing/gateway-config.ts";
+import { defaultTimeouts, noPricing, testKey, testLineage } from "./testing/gateway-config.ts";
 
 const token = "fuzz-int-data-plane-token";
 const maxBodyBytes = 32 * 1024;
@@ -381,6 +381,7 @@ function buildConfig(mockUrl: string): GatewayConfig {
   return {
     version: 1,
     createdAt: new Date().toISOString(),
+    lineage: testLineage,
     keys: [testKey({ id: "k_fuzz", secrets: [{ secret: "sk-fuzz" }] })],
     providers: [
       { id: "prov_openai", name: "mock", kind: "openai", baseUrl: `${mockUrl}/v1`, credentials: [] },

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { createProxy, type ProxyServer } from "./index.ts";
 import { silentLogger } from "./logger.ts";
 import { createFakeControlPlane } from "./testing/fake-control-plane.ts";
-import { defaultTimeouts, noPricing, testKey } from "./testing/gateway-config.ts";
+import { defaultTimeouts, noPricing, testKey, testLineage } from "./testing/gateway-config.ts";
 
 const token = "providers-int-data-plane-token";
 const upstreamKey = "sk-up";
@@ -77,6 +77,7 @@ function buildConfig(mockUrl: string): GatewayConfig {
   return {
     version: 1,
     createdAt: new Date().toISOString(),
+    lineage: testLineage,
     keys: [
       testKey({ id: "k_all", secrets: [{ secret: "sk-all" }] }),
       testKey({ id: "k_embed", secrets: [{ secret: "sk-embed" }], allowedModels: ["embed"] }),

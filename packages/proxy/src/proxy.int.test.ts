@@ -12,7 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { createProxy, type ProxyServer } from "./index.ts";
 import { silentLogger } from "./logger.ts";
 import { createFakeControlPlane } from "./testing/fake-control-plane.ts";
-import { defaultTimeouts, noPricing, testKey } from "./testing/gateway-config.ts";
+import { defaultTimeouts, noPricing, testKey, testLineage } from "./testing/gateway-config.ts";
 import { freePort } from "./testing/ports.ts";
 
 const token = "test-data-plane-token";
@@ -41,6 +41,7 @@ function buildConfig(mockUrl: string): GatewayConfig {
   return {
     version: 1,
     createdAt: new Date().toISOString(),
+    lineage: testLineage,
     keys: [
       testKey({ id: "k_live", secrets: [{ secret: "sk-live" }, { secret: "sk-old", validUntil: past }] }),
       testKey({ id: "k_limited", secrets: [{ secret: "sk-limited" }], allowedModels: ["gpt-other"] }),

@@ -1,104 +1,104 @@
 /**
  * The GatewayConfig snapshot: everything a proxy enforces, compiled by the control plane after
- * each committed config write. The proxy validates every snapshot with this schema before use.
+ * each committed config write. It is an envelope (version, createdAt, lineage) and sections, one
+ * per domain, each a list of items with a schema file of its own beside this one. On the wire the
+ * sections are top-level members beside the envelope's fields (see docs/adr/0009).
+ *
+ * Adding a section (routing, budgets, prompts, moderation, fleet):
+ * 1. a schema file here (`routing.ts`) with its item schema and `defineSection({ item })`;
+ * 2. its compiler in the proxy (`packages/proxy/src/config/routing.ts`), called from
+ *    `config/compile.ts`, and its part of the control plane's `services/config/compile.ts`;
+ * 3. one line in `snapshotSections` below.
+ * A proxy that predates the section skips it (counted as `unknown_section`) and enforces the
+ * rest; a snapshot that lacks it (an older file or control plane) reads it as empty.
  */
 import { z } from "zod";
+import { keysSection } from "./keys.ts";
+import { modelsSection, providersSection } from "./providers.ts";
+import { type ConfigSkip, isRecord, readSection, type SnapshotSection, summarizeIssues } from "./section.ts";
 
-export const ProviderKind = z.enum(["openai", "anthropic"]);
-export type ProviderKind = z.infer<typeof ProviderKind>;
-
-/** A provider secret sealed for the data plane (AES-256-GCM); never plaintext in a snapshot. */
-export const SealedSecret = z.object({
-  keyVersion: z.number().int().min(1),
-  iv: z.string().min(1),
-  tag: z.string().min(1),
-  ciphertext: z.string().min(1),
-});
-export type SealedSecret = z.infer<typeof SealedSecret>;
-
-export const SnapshotKey = z.object({
-  id: z.string().min(1),
-  /** sha256 hex of the secret; a rotated key has more than one live hash until its grace ends. */
-  hashes: z
-    .array(
-      z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/), validUntil: z.string().datetime().nullable() }),
-    )
-    .min(1),
-  name: z.string(),
-  userId: z.string().nullable(),
-  teamId: z.string().nullable(),
-  /** Empty means every model in the snapshot. */
-  allowedModels: z.array(z.string()),
-  rpm: z.number().int().positive().nullable(),
-  tpm: z.number().int().positive().nullable(),
-  expiresAt: z.string().datetime().nullable(),
-  revokedAt: z.string().datetime().nullable(),
-});
-export type SnapshotKey = z.infer<typeof SnapshotKey>;
+export * from "./keys.ts";
+export * from "./providers.ts";
+export { type ConfigSkip, type SkipReason, summarizeIssues } from "./section.ts";
 
 /**
- * A provider's credentials, newest first: `primary` takes traffic; `fallback` (the previous one,
- * during a rotation's overlap window) is tried when the provider answers 401 to the primary.
+ * What every snapshot must carry, whatever the release that wrote it: a snapshot whose envelope
+ * does not parse is rejected whole.
  */
-export const SnapshotCredential = z.object({
-  id: z.string().min(1),
-  role: z.enum(["primary", "fallback"]),
-  sealed: SealedSecret,
-});
-export type SnapshotCredential = z.infer<typeof SnapshotCredential>;
-
-export const SnapshotProvider = z.object({
-  id: z.string().min(1),
-  name: z.string(),
-  kind: ProviderKind,
-  baseUrl: z.string().url(),
-  /** Empty for providers that need no key (a local vLLM, the mock provider). */
-  credentials: z.array(SnapshotCredential),
-});
-export type SnapshotProvider = z.infer<typeof SnapshotProvider>;
-
-export const SnapshotDeployment = z.object({
-  id: z.string().min(1),
-  providerId: z.string().min(1),
-  /** The model name the upstream expects. */
-  upstreamModel: z.string().min(1),
-  timeouts: z.object({
-    connectMs: z.number().int().positive(),
-    firstByteMs: z.number().int().positive(),
-    totalMs: z.number().int().positive(),
-  }),
-});
-export type SnapshotDeployment = z.infer<typeof SnapshotDeployment>;
-
-/** Exact prices: integer micro-dollars per million tokens. */
-export const ModelPricing = z.object({
-  inputMicrosPerMTok: z.number().int().min(0),
-  outputMicrosPerMTok: z.number().int().min(0),
-});
-export type ModelPricing = z.infer<typeof ModelPricing>;
-
-export const SnapshotModel = z.object({
-  /** The name clients send as `model`. */
-  name: z.string().min(1),
-  kind: z.enum(["chat", "embedding"]),
-  pricing: ModelPricing,
-  deployments: z.array(SnapshotDeployment).min(1),
-});
-export type SnapshotModel = z.infer<typeof SnapshotModel>;
-
-export const GatewayConfig = z.object({
+export const SnapshotEnvelope = z.object({
+  /** Increases by one with every config write, within one lineage. */
   version: z.number().int().min(0),
   createdAt: z.string().datetime(),
-  keys: z.array(SnapshotKey),
-  providers: z.array(SnapshotProvider),
-  models: z.array(SnapshotModel),
+  /**
+   * The id of the database the versions count in (`config_lineage`, created with it): a proxy
+   * holding a snapshot of another lineage takes the control plane's head whatever its version.
+   */
+  lineage: z.uuid(),
 });
+export type SnapshotEnvelope = z.infer<typeof SnapshotEnvelope>;
+
+/** The sections of a snapshot, by the member that holds each. */
+export const snapshotSections = {
+  keys: keysSection,
+  providers: providersSection,
+  models: modelsSection,
+} as const;
+
+type Sections = typeof snapshotSections;
+type SectionLists = { [Name in keyof Sections]: z.ZodArray<Sections[Name]["item"]> };
+
+const sectionEntries: ReadonlyArray<[string, SnapshotSection<z.ZodType>]> = Object.entries(snapshotSections);
+
+const sectionLists = Object.fromEntries(
+  sectionEntries.map(([name, section]) => [name, z.array(section.item)]),
+) as SectionLists;
+
+/**
+ * A whole snapshot, every item valid: what the control plane checks before it stores one. A
+ * proxy reads snapshots with `parseGatewayConfig` instead, which skips what it cannot read.
+ */
+export const GatewayConfig = z.object({ ...SnapshotEnvelope.shape, ...sectionLists });
 export type GatewayConfig = z.infer<typeof GatewayConfig>;
 
-export const emptyGatewayConfig: GatewayConfig = {
-  version: 0,
-  createdAt: new Date(0).toISOString(),
-  keys: [],
-  providers: [],
-  models: [],
-};
+export type ParsedGatewayConfig =
+  | { ok: true; config: GatewayConfig; skipped: ConfigSkip[] }
+  | {
+      ok: false;
+      reason: string;
+      /** The version and lineage the snapshot claims, where they can be read, for the report. */
+      claimed: { version: number | null; lineage: string | null };
+    };
+
+/**
+ * Reads a snapshot tolerantly: the envelope must parse; an unknown section, an item that fails
+ * its section's schema (or is of an unknown kind) is skipped, and fields an item carries that
+ * this release does not know are ignored, each reported in `skipped`. A known section that is not
+ * a list rejects the snapshot: a section's shape never changes between releases (a new shape is
+ * a new section), so that is a broken snapshot rather than a newer one.
+ */
+export function parseGatewayConfig(json: unknown): ParsedGatewayConfig {
+  const claimed = {
+    version: isRecord(json) && Number.isInteger(json.version) ? (json.version as number) : null,
+    lineage: isRecord(json) && typeof json.lineage === "string" ? json.lineage : null,
+  };
+  if (!isRecord(json)) return { ok: false, reason: "the snapshot is not a JSON object", claimed };
+  const envelope = SnapshotEnvelope.safeParse(json);
+  if (!envelope.success) return { ok: false, reason: summarizeIssues(envelope.error), claimed };
+
+  const skipped: ConfigSkip[] = [];
+  for (const name of Object.keys(json)) {
+    if (!Object.hasOwn(SnapshotEnvelope.shape, name) && !Object.hasOwn(snapshotSections, name)) {
+      skipped.push({ section: name, reason: "unknown_section", item: null, detail: "" });
+    }
+  }
+  const config: Record<string, unknown> = { ...envelope.data };
+  for (const [name, section] of sectionEntries) {
+    const items = json[name] ?? [];
+    if (!Array.isArray(items)) {
+      return { ok: false, reason: `${name}: the section must be a list of items`, claimed };
+    }
+    config[name] = readSection(name, section, items, skipped);
+  }
+  // Every section was read with its own item schema above, the envelope with its schema.
+  return { ok: true, config: config as GatewayConfig, skipped };
+}

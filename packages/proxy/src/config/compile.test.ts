@@ -3,7 +3,7 @@ import { sealSecret, snapshotSealingKey } from "@switchyard/core/crypto/seal";
 import { hashApiKey } from "@switchyard/core/keys/secret";
 import { describe, expect, it } from "vitest";
 import { noPricing, testConfig, testKey } from "../testing/gateway-config.ts";
-import { compileSnapshot, SnapshotCompileError } from "./compile.ts";
+import { compileSnapshot, loadSnapshot, SnapshotCompileError } from "./compile.ts";
 
 describe("compileSnapshot", () => {
   it("indexes every live hash of every key", () => {
@@ -155,14 +155,43 @@ describe("compileSnapshot", () => {
     ]);
   });
 
-  it("rejects dangling provider references and duplicates", () => {
-    const dangling = testConfig();
-    dangling.models[0]!.deployments[0]!.providerId = "missing";
-    expect(() => compileSnapshot(dangling)).toThrow(SnapshotCompileError);
-    expect(() => compileSnapshot(dangling)).toThrow(/unknown provider "missing"/);
+  it("drops a deployment on an absent provider, and a model left with none, reporting both", () => {
+    const config = testConfig();
+    const deployment = config.models[0]!.deployments[0]!;
+    config.models[0]!.deployments.push({ ...deployment, id: "dep_gone", providerId: "missing" });
+    config.models.push({
+      name: "orphan",
+      kind: "chat",
+      pricing: noPricing,
+      deployments: [{ ...deployment, id: "dep_orphan", providerId: "missing" }],
+    });
+    const snapshot = compileSnapshot(config);
+    expect(snapshot.models.get("gpt-test")?.deployments.map((d) => d.id)).toEqual(["dep_mock"]);
+    expect(snapshot.models.has("orphan")).toBe(false);
+    expect(JSON.parse(snapshot.allModelsListBody).data.map((m: { id: string }) => m.id)).toEqual([
+      "gpt-test",
+    ]);
+    expect(snapshot.skipped).toEqual([
+      {
+        section: "models",
+        reason: "unknown_provider",
+        item: "gpt-test/dep_gone",
+        detail: expect.any(String),
+      },
+      {
+        section: "models",
+        reason: "unknown_provider",
+        item: "orphan/dep_orphan",
+        detail: expect.any(String),
+      },
+      { section: "models", reason: "no_deployment", item: "orphan", detail: expect.any(String) },
+    ]);
+  });
 
+  it("rejects duplicates, which no release can enforce unambiguously", () => {
     const twice = testConfig();
     twice.models.push(twice.models[0]!);
+    expect(() => compileSnapshot(twice)).toThrow(SnapshotCompileError);
     expect(() => compileSnapshot(twice)).toThrow(/defined twice/);
 
     const sameHash = testConfig({
@@ -172,5 +201,37 @@ describe("compileSnapshot", () => {
       ],
     });
     expect(() => compileSnapshot(sameHash)).toThrow(/more than once/);
+    expect(loadSnapshot(sameHash)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/more than once/),
+      claimed: { version: 1, lineage: sameHash.lineage },
+    });
+  });
+});
+
+describe("loadSnapshot", () => {
+  it("skips a provider of an unknown kind and the model that only it serves, keeping the rest", () => {
+    const config = testConfig();
+    const json = {
+      ...config,
+      providers: [...config.providers, { ...config.providers[0]!, id: "prov_gemini", kind: "gemini" }],
+      models: [
+        ...config.models,
+        {
+          ...config.models[0]!,
+          name: "gemini-pro",
+          deployments: [{ ...config.models[0]!.deployments[0]!, id: "dep_g", providerId: "prov_gemini" }],
+        },
+      ],
+    };
+    const loaded = loadSnapshot(json);
+    if (!loaded.ok) throw new Error(loaded.reason);
+    expect([...loaded.snapshot.providers.keys()]).toEqual(["prov_mock"]);
+    expect([...loaded.snapshot.models.keys()]).toEqual(["gpt-test"]);
+    expect(loaded.snapshot.skipped.map((s) => `${s.section} ${s.item} ${s.reason}`)).toEqual([
+      "providers prov_gemini unknown_kind",
+      "models gemini-pro/dep_g unknown_provider",
+      "models gemini-pro no_deployment",
+    ]);
   });
 });

@@ -7,6 +7,14 @@ import type { CompiledSnapshot } from "./compile.ts";
 export type SnapshotSource = "control-plane" | "file";
 export type SnapshotListener = (snapshot: CompiledSnapshot, source: SnapshotSource) => void;
 
+export type SwapOptions = {
+  /**
+   * Take `next` although its version is not above the current one, in the same lineage: the
+   * control plane said it is its head when asked for something newer than it (a restored database).
+   */
+  controlPlaneHead?: boolean;
+};
+
 export class ConfigStore {
   #current: CompiledSnapshot | null = null;
   #lastSyncAtMs: number | null = null;
@@ -22,7 +30,15 @@ export class ConfigStore {
     return this.#current?.version ?? null;
   }
 
-  /** When the control plane last confirmed (200 or 304) what this proxy enforces. */
+  /** The lineage of the enforced snapshot, or null while none has ever been loaded. */
+  get lineage(): string | null {
+    return this.#current?.lineage ?? null;
+  }
+
+  /**
+   * When the control plane last confirmed that what this proxy enforces is its current version:
+   * a 304 to a poll for this very snapshot, or a successful swap of what it sent.
+   */
   get lastSyncAtMs(): number | null {
     return this.#lastSyncAtMs;
   }
@@ -31,9 +47,19 @@ export class ConfigStore {
     this.#lastSyncAtMs = nowMs;
   }
 
-  /** Swaps `next` in if it is newer than the current snapshot; returns whether it did. */
-  swap(next: CompiledSnapshot, source: SnapshotSource = "control-plane"): boolean {
-    if (this.#current !== null && next.version <= this.#current.version) return false;
+  /**
+   * Swaps `next` in when nothing is loaded, when it is of another lineage (the control plane's
+   * database was recreated), when it is newer, or when `options.controlPlaneHead` says to take it
+   * anyway; returns whether it did.
+   */
+  swap(next: CompiledSnapshot, source: SnapshotSource = "control-plane", options: SwapOptions = {}): boolean {
+    const current = this.#current;
+    const takes =
+      current === null ||
+      next.lineage !== current.lineage ||
+      next.version > current.version ||
+      options.controlPlaneHead === true;
+    if (!takes) return false;
     this.#current = next;
     for (const listener of this.#listeners) listener(next, source);
     return true;

@@ -13,7 +13,7 @@ import { createProxy, type ProxyServer } from "../index.ts";
 import { silentLogger } from "../logger.ts";
 import { createProxyMetrics } from "../metrics/metrics.ts";
 import { createFakeControlPlane } from "../testing/fake-control-plane.ts";
-import { defaultTimeouts, noPricing, testKey } from "../testing/gateway-config.ts";
+import { defaultTimeouts, noPricing, testKey, testLineage } from "../testing/gateway-config.ts";
 import { freePort } from "../testing/ports.ts";
 import { createRateLimiter } from "./rate-limit.ts";
 
@@ -49,6 +49,7 @@ function config(mockUrl: string): GatewayConfig {
   return {
     version: 1,
     createdAt: new Date().toISOString(),
+    lineage: testLineage,
     keys: Object.values(keys).map((k) =>
       testKey({ id: k.id, rpm: k.rpm, tpm: k.tpm, secrets: [{ secret: k.secret }] }),
     ),

@@ -35,12 +35,16 @@ export function testKey(input: KeyInput): SnapshotKey {
 
 export const defaultTimeouts = { connectMs: 1000, firstByteMs: 5000, totalMs: 30_000 };
 
+/** The lineage test snapshots count their versions in unless a test sets another. */
+export const testLineage = "5e1f0c4a-7b2d-4c9e-9a3f-0d6b8e2c1a47";
+
 /** A config with one OpenAI-compatible provider at `baseUrl` and one chat model on it. */
 export function testConfig(overrides: Partial<GatewayConfig> & { baseUrl?: string } = {}): GatewayConfig {
   const { baseUrl = "http://127.0.0.1:8090/v1", ...rest } = overrides;
   return {
     version: 1,
     createdAt: new Date().toISOString(),
+    lineage: testLineage,
     keys: [testKey({ secrets: [{ secret: "sk-sy-test-secret" }] })],
     providers: [{ id: "prov_mock", name: "mock", kind: "openai", baseUrl, credentials: [] }],
     models: [

@@ -14,7 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createProxy, type ProxyServer } from "../index.ts";
 import { silentLogger } from "../logger.ts";
 import { createFakeControlPlane } from "../testing/fake-control-plane.ts";
-import { defaultTimeouts, testKey } from "../testing/gateway-config.ts";
+import { defaultTimeouts, testKey, testLineage } from "../testing/gateway-config.ts";
 
 const token = "usage-test-data-plane-token";
 const secret = "sk-usage-test";
@@ -45,6 +45,7 @@ function config(mockUrl: string): GatewayConfig {
   return {
     version: 1,
     createdAt: new Date().toISOString(),
+    lineage: testLineage,
     keys: [testKey({ id: ids.key, userId: ids.user, teamId: ids.team, secrets: [{ secret }] })],
     providers: [
       { id: ids.provider, name: "mock", kind: "openai", baseUrl: `${mockUrl}/v1`, credentials: [] },

@@ -10,7 +10,7 @@ import { poolConfigFromUrl } from "@switchyard/db";
 import pg from "pg";
 import { type Actor, type AuditEntry, recordAudit } from "../audit/record.ts";
 import type { CredentialVault } from "../providers/vault.ts";
-import { compileGatewayConfig } from "./compile.ts";
+import { compileGatewayConfig, configLineage } from "./compile.ts";
 
 const configLockId = 0x5357_0001; // "SW" + 1: one lock for all config writers
 const notifyChannel = "switchyard_config";
@@ -136,17 +136,26 @@ export async function writeConfig<T>(
   return { result, version };
 }
 
-/** Makes sure a snapshot exists (first start, or after seeding) without an audit entry. */
+/**
+ * Makes sure the head snapshot exists and carries this database's lineage (first start, after
+ * seeding, or the first start after the lineage migration), without an audit entry.
+ */
 export async function ensureSnapshot(db: Db, vault: CredentialVault): Promise<number> {
   return db.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${configLockId})`;
     const head = await tx.configSnapshot.findFirst({
       orderBy: { version: "desc" },
-      select: { version: true },
+      select: { version: true, config: true },
     });
-    if (head) return head.version;
+    if (head && lineageOf(head.config) === (await configLineage(tx))) return head.version;
     return (await storeNextSnapshot(tx, vault)).version;
   });
+}
+
+/** The lineage a stored snapshot carries, or null for one stored before lineages existed. */
+export function lineageOf(config: unknown): string | null {
+  const lineage = (config as { lineage?: unknown } | null)?.lineage;
+  return typeof lineage === "string" ? lineage : null;
 }
 
 export async function latestSnapshot(db: Db): Promise<{ version: number; config: unknown } | null> {

@@ -1,0 +1,90 @@
+/**
+ * The `providers` and `models` sections of the GatewayConfig snapshot: the upstream providers
+ * with their sealed credentials, and the models clients name with the deployments that serve them.
+ * A provider or model of a kind this release does not know is skipped as `unknown_kind`.
+ */
+import { z } from "zod";
+import { defineSection } from "./section.ts";
+
+export const ProviderKind = z.enum(["openai", "anthropic"]);
+export type ProviderKind = z.infer<typeof ProviderKind>;
+
+export const ModelKind = z.enum(["chat", "embedding"]);
+export type ModelKind = z.infer<typeof ModelKind>;
+
+/** A provider secret sealed for the data plane (AES-256-GCM); never plaintext in a snapshot. */
+export const SealedSecret = z.object({
+  keyVersion: z.number().int().min(1),
+  iv: z.string().min(1),
+  tag: z.string().min(1),
+  ciphertext: z.string().min(1),
+});
+export type SealedSecret = z.infer<typeof SealedSecret>;
+
+/**
+ * A provider's credentials, newest first: `primary` takes traffic; `fallback` (the previous one,
+ * during a rotation's overlap window) is tried when the provider answers 401 to the primary.
+ */
+export const SnapshotCredential = z.object({
+  id: z.string().min(1),
+  role: z.enum(["primary", "fallback"]),
+  sealed: SealedSecret,
+});
+export type SnapshotCredential = z.infer<typeof SnapshotCredential>;
+
+export const SnapshotProvider = z.object({
+  id: z.string().min(1),
+  name: z.string(),
+  kind: ProviderKind,
+  baseUrl: z.string().url(),
+  /** Empty for providers that need no key (a local vLLM, the mock provider). */
+  credentials: z.array(SnapshotCredential),
+});
+export type SnapshotProvider = z.infer<typeof SnapshotProvider>;
+
+export const SnapshotDeployment = z.object({
+  id: z.string().min(1),
+  providerId: z.string().min(1),
+  /** The model name the upstream expects. */
+  upstreamModel: z.string().min(1),
+  timeouts: z.object({
+    connectMs: z.number().int().positive(),
+    firstByteMs: z.number().int().positive(),
+    totalMs: z.number().int().positive(),
+  }),
+});
+export type SnapshotDeployment = z.infer<typeof SnapshotDeployment>;
+
+/** Exact prices: integer micro-dollars per million tokens. */
+export const ModelPricing = z.object({
+  inputMicrosPerMTok: z.number().int().min(0),
+  outputMicrosPerMTok: z.number().int().min(0),
+});
+export type ModelPricing = z.infer<typeof ModelPricing>;
+
+export const SnapshotModel = z.object({
+  /** The name clients send as `model`. */
+  name: z.string().min(1),
+  kind: ModelKind,
+  pricing: ModelPricing,
+  deployments: z.array(SnapshotDeployment).min(1),
+});
+export type SnapshotModel = z.infer<typeof SnapshotModel>;
+
+/** `unknown_kind` for an item whose `kind` is a string this release has no entry for. */
+function unknownKind(kinds: readonly string[], what: string) {
+  return (raw: Readonly<Record<string, unknown>>) =>
+    typeof raw.kind === "string" && !kinds.includes(raw.kind)
+      ? { reason: "unknown_kind" as const, detail: `${what} kind "${raw.kind}"` }
+      : null;
+}
+
+export const providersSection = defineSection({
+  item: SnapshotProvider,
+  classify: unknownKind(ProviderKind.options, "provider"),
+});
+
+export const modelsSection = defineSection({
+  item: SnapshotModel,
+  classify: unknownKind(ModelKind.options, "model"),
+});
