@@ -61,6 +61,15 @@ export const ControlPlaneEnv = z.object({
   CONFIG_LONG_POLL_SECONDS: z.coerce.number().int().min(1).max(120).default(25),
   /** How often the scheduled key rotation job looks for due keys; 0 disables it on this replica. */
   KEY_ROTATION_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+  /** How many config snapshots are kept, newest first (each holds every sealed provider credential). */
+  CONFIG_SNAPSHOTS_KEPT: z.coerce
+    .number()
+    .int()
+    .min(1, "must be at least 1: the head snapshot is always kept")
+    .max(1_000_000)
+    .default(100),
+  /** How often the snapshot retention job prunes older snapshots; 0 disables it on this replica. */
+  CONFIG_SNAPSHOT_RETENTION_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
 });
 export type ControlPlaneEnv = z.infer<typeof ControlPlaneEnv>;
 

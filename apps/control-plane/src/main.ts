@@ -6,6 +6,7 @@ import { createDb, migrateDatabase } from "@switchyard/db";
 import { createStore } from "@switchyard/store";
 import { parseEnv } from "./env.ts";
 import { startKeyRotationJob } from "./jobs/key-rotation.ts";
+import { startSnapshotRetentionJob } from "./jobs/snapshot-retention.ts";
 import { createMetrics } from "./metrics.ts";
 import { createControlPlane } from "./server.ts";
 import { createConfigBus, ensureSnapshot } from "./services/config/publish.ts";
@@ -58,11 +59,18 @@ export async function startControlPlane(source: Record<string, string | undefine
     vault,
     intervalSeconds: env.KEY_ROTATION_INTERVAL_SECONDS,
   });
+  // Deletes config snapshots beyond the newest CONFIG_SNAPSHOTS_KEPT; never the head.
+  const retentionJob = startSnapshotRetentionJob({
+    db,
+    keep: env.CONFIG_SNAPSHOTS_KEPT,
+    intervalSeconds: env.CONFIG_SNAPSHOT_RETENTION_INTERVAL_SECONDS,
+  });
   return {
     url,
     async close() {
       await overlapJob.stop();
       await rotationJob.stop();
+      await retentionJob.stop();
       await cp.close();
       await store.close();
       await db.$disconnect();
