@@ -2,7 +2,7 @@
  * The GatewayConfig snapshot: everything a proxy enforces, compiled by the control plane after
  * each committed config write. It is an envelope (version, createdAt, lineage) and sections, one
  * per domain, each a list of items with a schema file of its own beside this one. On the wire the
- * sections are top-level members beside the envelope's fields (see docs/adr/0009).
+ * sections are top-level members beside the envelope's fields (see docs/adr/0010).
  *
  * Adding a section (routing, budgets, prompts, moderation, fleet):
  * 1. a schema file here (`routing.ts`) with its item schema and `defineSection({ item })`;
