@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { createMockProvider, type MockProvider } from "@switchyard/mock-provider";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createFakeControlPlane } from "./testing/fake-control-plane.ts";
-import { defaultTimeouts, noPricing, testKey } from "./testing/gateway-config.ts";
+import { defaultTimeouts, noPricing, testKey, testLineage } from "./testing/gateway-config.ts";
 import { freePort } from "./testing/ports.ts";
 
 const packageDir = join(import.meta.dirname, "..");
@@ -43,6 +43,7 @@ beforeAll(async () => {
   controlPlane.publish({
     version: 1,
     createdAt: new Date().toISOString(),
+    lineage: testLineage,
     keys: [testKey({ id: randomUUID(), secrets: [{ secret }] })],
     providers: [{ id: providerId, name: "mock", kind: "openai", baseUrl: `${mockUrl}/v1`, credentials: [] }],
     models: [

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { createProxy, type ProxyServer } from "./index.ts";
 import { silentLogger } from "./logger.ts";
 import { createFakeControlPlane } from "./testing/fake-control-plane.ts";
-import { defaultTimeouts, noPricing, testKey } from "./testing/gateway-config.ts";
+import { defaultTimeouts, noPricing, testKey, testLineage } from "./testing/gateway-config.ts";
 
 const token = "openai-sdk-int-data-plane-token";
 const question = "Say hello";
@@ -39,6 +39,7 @@ beforeAll(async () => {
   controlPlane.publish({
     version: 1,
     createdAt: new Date().toISOString(),
+    lineage: testLineage,
     keys: [
       testKey({ id: "k_sdk", secrets: [{ secret: "sk-sdk" }] }),
       testKey({ id: "k_narrow", secrets: [{ secret: "sk-narrow" }], allowedModels: ["gpt-sdk"] }),

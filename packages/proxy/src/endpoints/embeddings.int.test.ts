@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createProxy, type ProxyServer } from "../index.ts";
 import { silentLogger } from "../logger.ts";
 import { createFakeControlPlane } from "../testing/fake-control-plane.ts";
-import { defaultTimeouts, testKey } from "../testing/gateway-config.ts";
+import { defaultTimeouts, testKey, testLineage } from "../testing/gateway-config.ts";
 
 const token = "embeddings-int-data-plane-token";
 // Usage events name keys, providers and deployments by their UUIDs.
@@ -34,6 +34,7 @@ beforeAll(async () => {
   controlPlane.publish({
     version: 1,
     createdAt: new Date().toISOString(),
+    lineage: testLineage,
     keys: [testKey({ id: keyId, secrets: [{ secret: "sk-rpm1" }], rpm: 1 })],
     providers: [{ id: providerId, name: "mock", kind: "openai", baseUrl: `${mockUrl}/v1`, credentials: [] }],
     models: [
