@@ -6,14 +6,14 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import { AppError } from "@switchyard/core";
-import type { ProxyDeps, RequestContext, Route, RouteHandler } from "./http/context.ts";
-import { sendError, toAppError } from "./http/errors.ts";
-import { errorFields } from "./logger.ts";
 import { chatCompletions } from "./endpoints/chat-completions.ts";
 import { embeddings } from "./endpoints/embeddings.ts";
 import { healthz } from "./endpoints/health.ts";
 import { metrics } from "./endpoints/metrics.ts";
 import { listModels } from "./endpoints/models.ts";
+import type { ProxyDeps, RequestContext, Route, RouteHandler } from "./http/context.ts";
+import { sendError, toAppError } from "./http/errors.ts";
+import { errorFields } from "./logger.ts";
 
 export const routes = [
   { method: "GET", path: "/healthz", handler: healthz },
