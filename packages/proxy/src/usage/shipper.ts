@@ -10,14 +10,21 @@
  * it names as refused in a 2xx answer (invalid, or unstorable) are written there too, with the
  * reasons, and the rest of their batch counts as delivered.
  *
+ * With a spool, every event is also appended to the journal (journal.ts) as it is enqueued, in group
+ * commits off the request path, and released from it once its batch is delivered, rejected or
+ * spooled; on start, the journal an earlier run left (killed before it could deliver or spool its
+ * queue) is turned into spool batches. A crash loses only the events of the last group commit window.
+ *
  * Memory is bounded: past `maxQueuedEvents` waiting in memory, the queue is spilled to the spool.
  * Without a spool directory, undeliverable batches wait in memory up to that bound and the oldest
- * are dropped past it (counted as `dropped`), and a shutdown during an outage loses them.
+ * are dropped past it (counted as `dropped`), and a shutdown during an outage, or a crash, loses them.
  */
+import { join } from "node:path";
 import type { UsageBatchAnswer, UsageEvent } from "@switchyard/core";
 import { Agent, dataPlaneEndpoint } from "../http/undici.ts";
 import { errorFields, type Logger } from "../logger.ts";
 import type { ProxyMetrics } from "../metrics/metrics.ts";
+import { createUsageJournal, type JournalClaim, replayUsageJournal, type UsageJournal } from "./journal.ts";
 import { createSpool, eventsInSpoolFile } from "./spool.ts";
 
 export type UsageShipperOptions = {
@@ -39,6 +46,10 @@ export type UsageShipperOptions = {
   requestTimeoutMs?: number;
   /** Batches posted at once while the control plane is up (default 4). */
   maxConcurrentSends?: number;
+  /** Journal group-commit interval, with a spool (default 5 ms). */
+  journalCommitMs?: number;
+  /** Events that make a journal group commit at once, and the most a crash loses (default 64). */
+  journalMaxPending?: number;
 };
 
 export type UsageShipper = {
@@ -54,7 +65,12 @@ export type UsageShipper = {
 /** "ok" with how many of the batch's events the control plane refused (kept under rejected/). */
 type PostResult = { outcome: "ok"; refused: number } | { outcome: "rejected" } | { outcome: "retry" };
 const retry: PostResult = { outcome: "retry" };
-type MemoryBatch = { body: string; events: number };
+type MemoryBatch = { body: string; events: number; claim: JournalClaim | null };
+
+/** A batch's body from serialized events: the events are serialized once, when they are enqueued. */
+function batchBody(events: readonly string[]): string {
+  return `{"events":[${events.join(",")}]}`;
+}
 
 export function createUsageShipper(options: UsageShipperOptions): UsageShipper {
   const { log, metrics } = options;
@@ -73,8 +89,11 @@ export function createUsageShipper(options: UsageShipperOptions): UsageShipper {
   const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
   const maxConcurrentSends = options.maxConcurrentSends ?? 4;
   const spool = options.spoolDir === null ? null : createSpool(options.spoolDir);
+  /** Opened by start(), after the earlier run's journal is replayed. */
+  let journal: UsageJournal | null = null;
 
-  let queue: UsageEvent[] = [];
+  /** Serialized events, oldest first; with a journal, in the order they were appended to it. */
+  let queue: string[] = [];
   let timer: NodeJS.Timeout | null = null;
   /** Batches waiting in memory for a retry: without a spool, or when writing to it failed. */
   const memoryBacklog: MemoryBatch[] = [];
@@ -88,6 +107,38 @@ export function createUsageShipper(options: UsageShipperOptions): UsageShipper {
   let wakeDrain: (() => void) | null = null;
   let closed = false;
   let closing: Promise<void> | null = null;
+  /** Unreadable spool entries that could not be moved to rejected/ either: skipped, not retried. */
+  const unmovable = new Set<string>();
+
+  /** Turns the journal an earlier run left into spool batches, then journals from here on. */
+  async function openJournal(spoolDir: string): Promise<void> {
+    const dir = join(spoolDir, "journal");
+    try {
+      const replayed = await replayUsageJournal(dir, batchSize, async (lines) => {
+        await spool!.write(batchBody(lines), lines.length);
+        metrics.usageEvents.inc({ outcome: "spooled" }, lines.length);
+      });
+      if (replayed.events > 0 || replayed.skipped > 0) {
+        log.warn("an earlier run stopped without delivering all its usage events; replaying them", {
+          dir,
+          events: replayed.events,
+          unreadableLines: replayed.skipped,
+        });
+      }
+    } catch (err) {
+      // Its events stay where they are for the next start; this one serves and journals regardless.
+      log.error("cannot replay the usage journal of an earlier run", { dir, ...errorFields(err) });
+    }
+    if (closed) return;
+    journal = createUsageJournal({
+      dir,
+      log,
+      ...(options.journalCommitMs === undefined ? {} : { commitMs: options.journalCommitMs }),
+      ...(options.journalMaxPending === undefined ? {} : { maxPending: options.journalMaxPending }),
+    });
+    // Events enqueued before start() join the journal too, so queue and journal stay in one order.
+    for (const line of queue) journal.append(line);
+  }
 
   async function post(body: string): Promise<PostResult> {
     try {
@@ -154,17 +205,24 @@ export function createUsageShipper(options: UsageShipperOptions): UsageShipper {
     while (memoryBacklogEvents > maxQueuedEvents && memoryBacklog.length > 1) {
       const dropped = memoryBacklog.shift()!;
       memoryBacklogEvents -= dropped.events;
+      release(dropped.claim);
       metrics.usageEvents.inc({ outcome: "dropped" }, dropped.events);
       log.error("usage backlog full; dropped the oldest batch", { events: dropped.events });
     }
     metrics.usageBacklog.set(memoryBacklog.length);
   }
 
+  /** The batch's events are settled (delivered, rejected or spooled): the journal may let them go. */
+  function release(claim: JournalClaim | null): void {
+    if (claim !== null) journal?.release(claim);
+  }
+
   /** Keeps an undelivered batch for the retry loop: on disk when there is a spool. */
-  async function toBacklog(body: string, events: number): Promise<void> {
+  async function toBacklog(body: string, events: number, claim: JournalClaim | null): Promise<void> {
     if (spool !== null) {
       try {
         await spool.write(body, events);
+        release(claim);
         metrics.usageEvents.inc({ outcome: "spooled" }, events);
         metrics.usageBacklog.inc();
       } catch (err) {
@@ -172,10 +230,10 @@ export function createUsageShipper(options: UsageShipperOptions): UsageShipper {
           dir: spool.dir,
           ...errorFields(err),
         });
-        pushMemory({ body, events });
+        pushMemory({ body, events, claim });
       }
     } else {
-      pushMemory({ body, events });
+      pushMemory({ body, events, claim });
     }
     backlogGrew = true;
     startDrain();
@@ -189,16 +247,20 @@ export function createUsageShipper(options: UsageShipperOptions): UsageShipper {
     });
   }
 
-  async function send(body: string, events: number): Promise<void> {
+  async function send(body: string, events: number, claim: JournalClaim | null): Promise<void> {
     sends++;
     try {
       const result = await post(body);
-      if (result.outcome === "ok") countDelivered(result, events);
-      else if (result.outcome === "rejected") await deadLetter(body, events);
-      else {
+      if (result.outcome === "ok") {
+        countDelivered(result, events);
+        release(claim);
+      } else if (result.outcome === "rejected") {
+        await deadLetter(body, events);
+        release(claim);
+      } else {
         if (!controlPlaneDown) log.warn("control plane unreachable; spooling usage events", { url });
         controlPlaneDown = true;
-        await toBacklog(body, events);
+        await toBacklog(body, events, claim);
       }
     } finally {
       sends--;
@@ -221,7 +283,7 @@ export function createUsageShipper(options: UsageShipperOptions): UsageShipper {
     timer.unref();
   }
 
-  function takeBatch(): UsageEvent[] {
+  function takeBatch(): string[] {
     if (queue.length <= batchSize) {
       const all = queue;
       queue = [];
@@ -235,13 +297,16 @@ export function createUsageShipper(options: UsageShipperOptions): UsageShipper {
       clearTimeout(timer);
       timer = null;
     }
+    // A batch carries only journaled events, so that its release never lets go of one still unwritten.
+    journal?.commit();
     while (queue.length > 0) {
       const sendNow = !controlPlaneDown && (closed || sends < maxConcurrentSends);
       // With every send slot busy, events wait in memory, up to the bound; past it they spill to disk.
       if (!sendNow && !controlPlaneDown && queue.length < maxQueuedEvents) return;
       const events = takeBatch();
-      const body = JSON.stringify({ events });
-      track(sendNow ? send(body, events.length) : toBacklog(body, events.length));
+      const body = batchBody(events);
+      const claim = journal === null ? null : journal.claim(events.length);
+      track(sendNow ? send(body, events.length, claim) : toBacklog(body, events.length, claim));
     }
   }
 
@@ -259,20 +324,24 @@ export function createUsageShipper(options: UsageShipperOptions): UsageShipper {
       metrics.usageBacklog.set(memoryBacklog.length);
       if (result.outcome === "ok") countDelivered(result, memory.events);
       else metrics.usageEvents.inc({ outcome: "rejected" }, memory.events);
+      release(memory.claim);
       return "progress";
     }
     if (spool === null) return "empty";
-    const names = await spool.list();
+    const names = (await spool.list()).filter((name) => !unmovable.has(name));
     metrics.usageBacklog.set(names.length);
     if (names.length === 0) return "empty";
+    let progressed = false;
     for (const name of names) {
       if (closed) return "progress";
-      let body: string;
-      try {
-        body = await spool.read(name);
-      } catch {
-        continue; // delivered and removed by a concurrent pass
+      const read = await spool.read(name);
+      if (!read.ok) {
+        // Gone: delivered and removed by a concurrent pass. Unreadable: no retry could ever send it.
+        if (!read.gone) await rejectUnreadable(name, read.reason);
+        progressed = true;
+        continue;
       }
+      const body = read.body;
       const result = await post(body);
       if (result.outcome === "retry") return "failed";
       const events = eventsInSpoolFile(name);
@@ -284,8 +353,33 @@ export function createUsageShipper(options: UsageShipperOptions): UsageShipper {
         metrics.usageEvents.inc({ outcome: "rejected" }, events);
       }
       metrics.usageBacklog.dec();
+      progressed = true;
     }
-    return "progress";
+    // A pass that changed nothing would only find the same entries again: back off as after a failure.
+    return progressed ? "progress" : "failed";
+  }
+
+  /** Moves a spool entry that cannot be read to rejected/, or, if even that fails, stops looking at it. */
+  async function rejectUnreadable(name: string, reason: string): Promise<void> {
+    const events = eventsInSpoolFile(name);
+    try {
+      await spool!.reject(name);
+      log.error("usage spool entry cannot be read; moved to the spool's rejected/", {
+        dir: spool!.dir,
+        entry: name,
+        reason,
+      });
+    } catch (err) {
+      unmovable.add(name);
+      log.error("usage spool entry cannot be read nor moved to rejected/; ignoring it until restart", {
+        dir: spool!.dir,
+        entry: name,
+        reason,
+        ...errorFields(err),
+      });
+    }
+    metrics.usageEvents.inc({ outcome: "rejected" }, events);
+    metrics.usageBacklog.dec();
   }
 
   async function drain(): Promise<void> {
@@ -332,13 +426,16 @@ export function createUsageShipper(options: UsageShipperOptions): UsageShipper {
 
   return {
     enqueue(event) {
-      queue.push(event);
+      const line = JSON.stringify(event);
+      queue.push(line);
+      journal?.append(line);
       if (queue.length >= batchSize) flushNow();
       else scheduleFlush();
     },
     async start() {
       if (spool === null) return;
       await spool.open();
+      await openJournal(spool.dir);
       if ((await spool.list()).length > 0) startDrain();
     },
     async flush() {
@@ -352,6 +449,7 @@ export function createUsageShipper(options: UsageShipperOptions): UsageShipper {
         flushNow();
         await settle();
         await draining;
+        await journal?.close();
         await agent.close().catch(() => {});
         if (memoryBacklogEvents > 0) {
           metrics.usageEvents.inc({ outcome: "dropped" }, memoryBacklogEvents);

@@ -2,12 +2,20 @@
  * The usage spool: one file per batch (the JSON body to POST, `{"events":[...]}`), written to a
  * temporary name, fsync'd, then renamed into place, so a file in the spool is always whole. A file
  * is deleted only after the control plane answered 2xx for it. Batches the control plane rejected
- * as invalid (400) are moved to `rejected/` for an operator to look at, never retried.
+ * as invalid (400) are moved to `rejected/` for an operator to look at, never retried, and so is an
+ * entry that cannot be read at all (a directory or a dangling symbolic link where a batch file should
+ * be, a file the proxy may not read): retrying it could never succeed.
  */
-import { mkdir, open, readdir, readFile, rename, unlink } from "node:fs/promises";
+import { lstat, mkdir, open, readdir, readFile, rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
 
 const tmpPrefix = ".tmp-";
+
+/** A spool entry's body; or that it is gone (delivered by a concurrent pass), or why it cannot be read. */
+export type SpoolRead =
+  | { ok: true; body: string }
+  | { ok: false; gone: true }
+  | { ok: false; gone: false; reason: string };
 
 export type Spool = {
   readonly dir: string;
@@ -17,7 +25,7 @@ export type Spool = {
   write(body: string, events: number, rejected?: boolean): Promise<string>;
   /** Spooled batches, oldest first. */
   list(): Promise<string[]>;
-  read(name: string): Promise<string>;
+  read(name: string): Promise<SpoolRead>;
   remove(name: string): Promise<void>;
   reject(name: string): Promise<void>;
 };
@@ -70,8 +78,21 @@ export function createSpool(dir: string): Spool {
       const names = await readdir(dir);
       return names.filter((n) => n.endsWith(".json") && !n.startsWith(tmpPrefix)).sort();
     },
-    read(name) {
-      return readFile(join(dir, name), "utf8");
+    async read(name) {
+      const path = join(dir, name);
+      try {
+        return { ok: true, body: await readFile(path, "utf8") };
+      } catch (err) {
+        const entry = await lstat(path).catch(() => null);
+        if (entry === null) return { ok: false, gone: true };
+        const { code, message } = err as NodeJS.ErrnoException;
+        const reason = entry.isDirectory()
+          ? "a directory, not a batch file"
+          : entry.isSymbolicLink()
+            ? `a symbolic link whose target cannot be read (${code ?? message})`
+            : `cannot be read (${code ?? "error"}: ${message})`;
+        return { ok: false, gone: false, reason };
+      }
     },
     async remove(name) {
       await unlink(join(dir, name)).catch((err: NodeJS.ErrnoException) => {

@@ -1,20 +1,28 @@
 /**
  * Usage events end to end: the proxy in front of the real mock provider, shipping its events to the
  * fake control plane (which keeps each requestId once, as the real ingest does). Covers one event per
- * request (success, stream, abort, refusal), delivery across a control-plane outage, and a proxy
- * restarted with a non-empty spool.
+ * request (success, stream, abort, refusal), delivery across a control-plane outage, a proxy
+ * restarted with a non-empty spool, spool entries that cannot be read, and a proxy process killed
+ * (SIGKILL) in the middle of a burst and started again on the same spool.
  */
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { once } from "node:events";
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink } from "node:fs/promises";
+import { createServer, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { costMicros, type GatewayConfig } from "@switchyard/core";
+import { costMicros, type GatewayConfig, type UsageEvent } from "@switchyard/core";
 import { createMockProvider, type MockProvider } from "@switchyard/mock-provider";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createProxy, type ProxyServer } from "../index.ts";
-import { silentLogger } from "../logger.ts";
+import { type LogFields, type Logger, silentLogger } from "../logger.ts";
 import { createFakeControlPlane } from "../testing/fake-control-plane.ts";
 import { defaultTimeouts, testKey, testLineage } from "../testing/gateway-config.ts";
+import { freePort } from "../testing/ports.ts";
+import { defaultJournalMaxPending } from "./journal.ts";
+import { createSpool } from "./spool.ts";
 
 const token = "usage-test-data-plane-token";
 const secret = "sk-usage-test";
@@ -68,13 +76,17 @@ function config(mockUrl: string): GatewayConfig {
   };
 }
 
-async function startProxy(spoolDir: string | null, snapshotPath: string | null = null) {
+async function startProxy(
+  spoolDir: string | null,
+  snapshotPath: string | null = null,
+  logger = silentLogger,
+) {
   const proxy = createProxy({
     controlPlaneUrl: cpUrl,
     dataPlaneToken: token,
     snapshotPath,
     usageSpoolDir: spoolDir,
-    logger: silentLogger,
+    logger,
     pollBackoff: { initialMs: 20, maxMs: 100 },
     usageShipping: { flushIntervalMs: 20, backoff: { initialMs: 20, maxMs: 200 }, requestTimeoutMs: 2000 },
   });
@@ -106,6 +118,120 @@ function chat(url: string, body: Record<string, unknown>, key: string | null = s
 
 async function spoolFiles(dir: string): Promise<string[]> {
   return (await readdir(dir)).filter((n) => n.endsWith(".json"));
+}
+
+/** A logger that keeps what it is told, for the tests that check a log line. */
+function recordingLogger(): Logger & { lines: (LogFields & { level: string; message: string })[] } {
+  const lines: (LogFields & { level: string; message: string })[] = [];
+  const keep = (level: string) => (message: string, fields?: LogFields) => {
+    lines.push({ level, message, ...fields });
+  };
+  return { lines, info: keep("info"), warn: keep("warn"), error: keep("error") };
+}
+
+/** A valid event of this suite's key, as the proxy would have recorded it. */
+function usageEvent(): UsageEvent {
+  return {
+    requestId: randomUUID(),
+    at: new Date().toISOString(),
+    keyId: ids.key,
+    userId: ids.user,
+    teamId: ids.team,
+    model: "gpt-priced",
+    deploymentId: ids.deployment,
+    providerId: ids.provider,
+    promptVersionId: null,
+    variant: null,
+    promptTokens: 3,
+    completionTokens: 2,
+    costMicros: 0,
+    latencyMs: 1,
+    ttftMs: null,
+    status: 200,
+    errorCode: null,
+    stream: false,
+    moderation: null,
+  };
+}
+
+/**
+ * In front of the fake control plane: passes every request through, or, while `hold()` is on,
+ * keeps usage POSTs unanswered (a control plane too slow to store them) and never forwards them.
+ */
+async function createUsageGate(target: string) {
+  let holding = false;
+  const held = new Set<ServerResponse>();
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", async () => {
+      if (holding && req.url?.endsWith("/usage")) {
+        held.add(res);
+        res.on("close", () => held.delete(res));
+        return;
+      }
+      try {
+        const answer = await fetch(`${target}${req.url}`, {
+          method: req.method ?? "GET",
+          headers: {
+            authorization: req.headers.authorization ?? "",
+            "content-type": req.headers["content-type"] ?? "application/json",
+          },
+          ...(req.method === "POST" ? { body: Buffer.concat(chunks) } : {}),
+        });
+        const body = await answer.text();
+        res.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "text/plain" });
+        res.end(body);
+      } catch {
+        res.destroy();
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    hold(): void {
+      holding = true;
+    },
+    /** Drops what it held, unforwarded, and passes everything through from now on. */
+    release(): void {
+      holding = false;
+      for (const res of held) res.destroy();
+    },
+    async close(): Promise<void> {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+const mainPath = join(import.meta.dirname, "../main.ts");
+
+/** The proxy as production runs it (src/main.ts), its own process, configured by its environment. */
+async function spawnProxy(env: Record<string, string>) {
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [mainPath], {
+    env: { PATH: process.env.PATH, ...env, PROXY_PORT: String(port) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString("utf8")).slice(-8000);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  const url = `http://127.0.0.1:${port}`;
+  await until(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`the proxy exited early:\n${output}`);
+      const res = await fetch(`${url}/healthz`).catch(() => null);
+      return res?.headers.get("x-switchyard-config-version") === "1";
+    },
+    "the proxy process to serve",
+    20_000,
+  );
+  return { child, url, output: () => output };
 }
 
 beforeAll(async () => {
@@ -320,6 +446,47 @@ describe("delivery", () => {
     }
   });
 
+  it("moves spool entries that cannot be read to rejected/, says why, and delivers the batches behind them", async () => {
+    const spool = await tempDir();
+    // A real batch, as an earlier run spooled it; and, sorting before it, a directory and a dangling
+    // symbolic link where batch files should be.
+    const earlier = createSpool(spool);
+    await earlier.open();
+    const event = usageEvent();
+    await earlier.write(JSON.stringify({ events: [event] }), 1);
+    const directory = "000000000000010-1-00000010-1.json";
+    const dangling = "000000000000011-1-00000011-1.json";
+    await mkdir(join(spool, directory));
+    await symlink(join(spool, "no-such-batch"), join(spool, dangling));
+
+    const log = recordingLogger();
+    await startProxy(spool, null, log);
+    await until(() => cp.usageEvents.has(event.requestId), "the real batch");
+    await until(
+      async () => (await readdir(join(spool, "rejected"))).length === 2,
+      "the entries in rejected/",
+    );
+    expect((await readdir(join(spool, "rejected"))).sort()).toEqual([directory, dangling]);
+    expect(await spoolFiles(spool)).toEqual([]);
+    const rejections = log.lines.filter((line) => line.message.includes("cannot be read"));
+    expect(rejections).toEqual([
+      expect.objectContaining({
+        level: "error",
+        entry: directory,
+        reason: expect.stringContaining("directory"),
+      }),
+      expect.objectContaining({
+        level: "error",
+        entry: dangling,
+        reason: expect.stringContaining("symbolic link"),
+      }),
+    ]);
+    // And the replay stopped: no more posts, no more passes over the spool.
+    const posts = cp.usageStats.posts;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(cp.usageStats.posts).toBe(posts);
+  });
+
   it("keeps a batch the control plane rejects as invalid under rejected/ instead of retrying it", async () => {
     const spool = await tempDir();
     const { url } = await startProxy(spool);
@@ -336,4 +503,74 @@ describe("delivery", () => {
       cp.setUsageStatus(200);
     }
   });
+});
+
+describe("a proxy process killed mid-burst", () => {
+  const running: ChildProcess[] = [];
+  afterEach(async () => {
+    for (const child of running.splice(0)) {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = once(child, "exit");
+        child.kill("SIGKILL");
+        await exited;
+      }
+    }
+  });
+
+  it("delivers the event of every request it answered 200, but for the last group commit's", async () => {
+    const gate = await createUsageGate(cpUrl);
+    const root = await tempDir();
+    const spool = join(root, "spool");
+    const env = {
+      CONTROL_PLANE_URL: gate.url,
+      DATA_PLANE_TOKEN: token,
+      PROXY_SNAPSHOT_PATH: join(root, "snapshot.json"),
+      PROXY_USAGE_SPOOL_DIR: spool,
+    };
+    try {
+      const first = await spawnProxy(env);
+      running.push(first.child);
+      const answered: string[] = [];
+      let stop = false;
+      // Sixteen clients back to back; a request counts once its whole 200 answer arrived.
+      const traffic = Array.from({ length: 16 }, async () => {
+        while (!stop) {
+          try {
+            const res = await chat(first.url, { max_tokens: 2 });
+            await res.arrayBuffer();
+            if (res.status === 200) answered.push(res.headers.get("x-request-id")!);
+          } catch {
+            return; // the proxy is gone
+          }
+        }
+      });
+      const undelivered = () => answered.filter((id) => !cp.usageEvents.has(id)).length;
+      await until(() => answered.length >= 50 && undelivered() < answered.length, "traffic and delivery");
+      // The control plane slows down: events pile up in the proxy, which is then killed mid-burst.
+      gate.hold();
+      await until(() => undelivered() >= 300, "undelivered answered requests", 30_000);
+      const exited = once(first.child, "exit");
+      first.child.kill("SIGKILL");
+      await exited;
+      stop = true;
+      await Promise.all(traffic);
+      const lostAtKill = undelivered();
+      expect(lostAtKill).toBeGreaterThanOrEqual(300);
+
+      gate.release();
+      const second = await spawnProxy(env);
+      running.push(second.child);
+      // Started again on the same spool: it turns the journal into spool batches before it serves,
+      // then delivers them, oldest first.
+      await until(async () => (await spoolFiles(spool)).length === 0, "an empty spool", 15_000);
+      const lost = answered.filter((id) => !cp.usageEvents.has(id));
+      expect(
+        lost.length,
+        `${lost.length} of ${answered.length} answered requests have no event`,
+      ).toBeLessThanOrEqual(defaultJournalMaxPending);
+      expect(lost.length).toBeLessThan(lostAtKill);
+    } finally {
+      await gate.close();
+    }
+  }, 90_000);
 });
