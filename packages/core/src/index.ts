@@ -2,6 +2,7 @@ export * from "./audit/audit.ts";
 export * from "./auth/password-policy.ts";
 export * from "./auth/roles.ts";
 export * from "./config/snapshot.ts";
+export * from "./data-plane/contract.ts";
 export * from "./errors/app-error.ts";
 export * from "./keys/inputs.ts";
 export * from "./providers/alerts.ts";

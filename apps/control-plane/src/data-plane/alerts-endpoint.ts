@@ -2,27 +2,33 @@
  * POST /data-plane/v1/alerts: alerts raised by proxies (today: a provider rejected the new
  * credential and the proxy is serving with the previous one). Each becomes a warning notification
  * for all admins, at most one per provider and kind every 10 minutes however many proxies report
- * it. Answers 202; 400 with a message for a bad body, 401 without the data-plane token.
+ * it. Answers 202 `DataPlaneAlertAnswer`; 400 with a message for a bad body, 404 for a provider
+ * that no longer exists, 401 without the data-plane token.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { DataPlaneAlert } from "@switchyard/core";
+import {
+  alertBodyLimitBytes,
+  alertDedupWindowMs,
+  DataPlaneAlert,
+  type DataPlaneAlertAnswer,
+  dataPlaneStatus,
+  invalidAlertMessage,
+} from "@switchyard/core";
 import type { Db } from "@switchyard/db";
-import { authorizeDataPlane, readCappedBody, sendJson } from "./http.ts";
+import { authorizeDataPlane, readCappedBody, sendError, sendJson } from "./http.ts";
 
 export type AlertsEndpointDeps = { db: Db; token: string };
 
-const maxBodyBytes = 16 * 1024;
-export const alertDedupWindowMs = 10 * 60_000;
-
+const status = dataPlaneStatus.alerts;
 const invalid = (res: ServerResponse, message: string) =>
-  sendJson(res, 400, { error: { code: "invalid_request", message } });
+  sendError(res, status.invalid, "invalid_request", message);
 
 export function createAlertsEndpoint(deps: AlertsEndpointDeps) {
   return async function handleAlerts(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!authorizeDataPlane(req, res, deps.token)) return;
-    const body = await readCappedBody(req, maxBodyBytes);
+    const body = await readCappedBody(req, alertBodyLimitBytes);
     const raw = body === null ? null : body.toString("utf8");
-    if (raw === null) return invalid(res, `The alert body is larger than ${maxBodyBytes} bytes`);
+    if (raw === null) return invalid(res, `The alert body is larger than ${alertBodyLimitBytes} bytes`);
     let json: unknown;
     try {
       json = JSON.parse(raw);
@@ -30,26 +36,19 @@ export function createAlertsEndpoint(deps: AlertsEndpointDeps) {
       return invalid(res, "The body is not valid JSON: send a JSON object");
     }
     const parsed = DataPlaneAlert.safeParse(json);
-    if (!parsed.success) {
-      const detail = parsed.error.issues
-        .map((i) => (i.path.length > 0 ? `${i.path.join(".")}: ${i.message}` : i.message))
-        .join("; ");
-      return invalid(
-        res,
-        `Not a valid alert (${detail}). Send {"kind":"credential_fallback","providerId","credentialId","message"}`,
-      );
-    }
+    if (!parsed.success) return invalid(res, invalidAlertMessage(parsed.error.issues));
     const result = await recordCredentialFallbackAlert(deps.db, parsed.data);
     if (!result) {
-      sendJson(res, 404, {
-        error: {
-          code: "not_found",
-          message: `No provider ${parsed.data.providerId}: it may have been deleted`,
-        },
-      });
+      sendError(
+        res,
+        status.unknownProvider,
+        "not_found",
+        `No provider ${parsed.data.providerId}: it may have been deleted`,
+      );
       return;
     }
-    sendJson(res, 202, { accepted: true, ...result });
+    const answer: DataPlaneAlertAnswer = { accepted: true, ...result };
+    sendJson(res, status.accepted, answer);
   };
 }
 

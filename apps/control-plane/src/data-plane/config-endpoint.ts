@@ -8,10 +8,11 @@
  * one of a release before lineages) is answered by version alone.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { configVersionHeader, dataPlaneStatus, readConfigPollQuery } from "@switchyard/core";
 import type { Db } from "@switchyard/db";
 import type { ConfigBus } from "../services/config/publish.ts";
 import { latestSnapshot, lineageOf } from "../services/config/publish.ts";
-import { authorizeDataPlane, sendJson } from "./http.ts";
+import { authorizeDataPlane, sendError } from "./http.ts";
 
 export type ConfigEndpointDeps = { db: Db; bus: ConfigBus; token: string; maxWaitSeconds: number };
 
@@ -36,38 +37,29 @@ export function createConfigEndpoint(deps: ConfigEndpointDeps) {
   }
 
   function send(res: ServerResponse, snap: HeadSnapshot): void {
-    res.writeHead(200, {
+    res.writeHead(dataPlaneStatus.config.snapshot, {
       "content-type": "application/json",
       "cache-control": "no-store",
-      "x-config-version": String(snap.version),
+      [configVersionHeader]: String(snap.version),
     });
     res.end(snap.body);
   }
 
   function notModified(res: ServerResponse): void {
-    res.writeHead(304, { "cache-control": "no-store" });
+    res.writeHead(dataPlaneStatus.config.unchanged, { "cache-control": "no-store" });
     res.end();
   }
 
   return async function handleConfig(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (!authorizeDataPlane(req, res, deps.token)) return;
-    const afterRaw = url.searchParams.get("after") ?? "0";
-    const waitRaw = url.searchParams.get("wait");
-    const lineage = url.searchParams.get("lineage");
-    const after = Number(afterRaw);
-    const wait = waitRaw === null ? deps.maxWaitSeconds : Number(waitRaw);
-    if (!Number.isInteger(after) || after < 0) {
-      sendJson(res, 400, {
-        error: { code: "invalid_request", message: "after must be a non-negative integer version" },
-      });
+    const query = readConfigPollQuery(url.searchParams);
+    if (!query.success) {
+      sendError(res, dataPlaneStatus.config.invalid, "invalid_request", query.message);
       return;
     }
-    if (!Number.isFinite(wait) || wait < 0) {
-      sendJson(res, 400, {
-        error: { code: "invalid_request", message: "wait must be a number of seconds >= 0" },
-      });
-      return;
-    }
+    const { after } = query.data;
+    const lineage = query.data.lineage ?? null;
+    const wait = query.data.wait ?? deps.maxWaitSeconds;
 
     // Ahead of this replica's bus: either the bus lags (another replica published) or the proxy
     // is ahead of this database's history. Only Postgres can tell which.

@@ -1,10 +1,24 @@
-/** What every data-plane endpoint shares: the proxies' bearer token, JSON answers, capped bodies. */
+/**
+ * What every data-plane endpoint shares: the proxies' bearer token, JSON answers, capped bodies.
+ * Paths, bodies, statuses and error shapes are the contract's (`@switchyard/core`, data-plane/contract.ts).
+ */
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { type DataPlaneErrorCode, dataPlaneError, unauthenticatedError } from "@switchyard/core";
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
   res.end(JSON.stringify(body));
+}
+
+/** A refusal in the contract's shape, `{"error":{"code","message"}}`. */
+export function sendError(
+  res: ServerResponse,
+  status: number,
+  code: DataPlaneErrorCode,
+  message: string,
+): void {
+  sendJson(res, status, dataPlaneError(code, message));
 }
 
 function tokenMatches(header: string | undefined, token: string): boolean {
@@ -21,9 +35,7 @@ function tokenMatches(header: string | undefined, token: string): boolean {
 export function authorizeDataPlane(req: IncomingMessage, res: ServerResponse, token: string): boolean {
   if (tokenMatches(req.headers.authorization, token)) return true;
   req.resume();
-  sendJson(res, 401, {
-    error: { code: "unauthenticated", message: "Send Authorization: Bearer <DATA_PLANE_TOKEN>" },
-  });
+  sendJson(res, 401, unauthenticatedError);
   return false;
 }
 

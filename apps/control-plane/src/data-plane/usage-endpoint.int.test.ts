@@ -1,21 +1,39 @@
-/** Usage ingest against the real Postgres: auth, validation, idempotency, exact rollups, last use. */
+/**
+ * Usage ingest against the real Postgres: auth, validation, idempotency, exact rollups, last use,
+ * and what a forged event cannot do (an unknown key, a time far from now, absurd tokens or cost).
+ */
 import { randomUUID } from "node:crypto";
-import type { UsageEvent } from "@switchyard/core";
+import {
+  maxUsageCostMicros,
+  maxUsageTokens,
+  type UsageEvent,
+  usageEventMaxAgeMs,
+  usageEventMaxFutureMs,
+} from "@switchyard/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dataPlaneToken, type Harness, startHarness } from "../../test/harness.ts";
 
 let h: Harness;
 let keyId: string;
+/** A second key of the suite's, for rollups by key. */
+let otherKeyId: string;
+/** An hour that started three hours ago: recent enough for ingest, whole hours for the rollups. */
+const hourStart = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3 * 3_600_000;
+const inHour = (ms: number) => new Date(hourStart + ms).toISOString();
+/** A key of this suite's own, so that its last use does not leak into other suites. */
+async function createKey(): Promise<string> {
+  const demo = await h.db.apiKey.findFirstOrThrow({ where: { name: "Demo key" }, select: { orgId: true } });
+  const key = await h.db.apiKey.create({
+    data: { orgId: demo.orgId, name: `usage ingest test ${randomUUID()}`, allowedModels: [] },
+    select: { id: true },
+  });
+  return key.id;
+}
+
 beforeAll(async () => {
   h = await startHarness();
-  // A key of this suite's own, so that its last use does not leak into other suites.
-  const demo = await h.db.apiKey.findFirstOrThrow({ where: { name: "Demo key" }, select: { orgId: true } });
-  keyId = (
-    await h.db.apiKey.create({
-      data: { orgId: demo.orgId, name: `usage ingest test ${randomUUID()}`, allowedModels: [] },
-      select: { id: true },
-    })
-  ).id;
+  keyId = await createKey();
+  otherKeyId = await createKey();
 });
 afterAll(() => h.close());
 
@@ -33,7 +51,7 @@ function post(body: unknown, token: string | null = dataPlaneToken) {
 function event(model: string, overrides: Partial<UsageEvent> = {}): UsageEvent {
   return {
     requestId: randomUUID(),
-    at: "2026-03-01T10:15:00.000Z",
+    at: inHour(15 * 60_000),
     keyId,
     userId: null,
     teamId: null,
@@ -125,11 +143,11 @@ describe("POST /data-plane/v1/usage", () => {
 
   it("ingests a batch once, however often it is delivered, with exact hourly rollups", async () => {
     const model = `usage-test-${randomUUID()}`;
-    const hour = new Date("2026-03-01T10:00:00.000Z");
-    const big = 4_000_000_000_123; // past 32 bits: money never goes through a float sum
+    const hour = new Date(hourStart);
+    const big = 2 ** 32 + 123; // past 32 bits: money never goes through a float sum
     const events = [
       event(model, { costMicros: big }),
-      event(model, { at: "2026-03-01T10:59:59.999Z", costMicros: 7, promptTokens: 3, completionTokens: 5 }),
+      event(model, { at: inHour(3_599_999), costMicros: 7, promptTokens: 3, completionTokens: 5 }),
       event(model, {
         status: 429,
         errorCode: "rate_limited",
@@ -137,8 +155,8 @@ describe("POST /data-plane/v1/usage", () => {
         completionTokens: 0,
         costMicros: 0,
       }),
-      event(model, { at: "2026-03-01T11:00:00.000Z", latencyMs: 1000 }),
-      event(model, { keyId: null, at: "2026-03-01T10:30:00.000Z", status: 499, errorCode: "client_closed" }),
+      event(model, { at: inHour(3_600_000), latencyMs: 1000 }),
+      event(model, { keyId: otherKeyId, at: inHour(30 * 60_000), status: 499, errorCode: "client_closed" }),
     ];
 
     const first = await post({ events: events.slice(0, 3) });
@@ -179,48 +197,133 @@ describe("POST /data-plane/v1/usage", () => {
         costMicros: r.costMicros,
         latencyMsSum: r.latencyMsSum,
       })),
-    ).toEqual([
-      {
-        hour: hour.toISOString(),
-        keyId: "",
-        requests: 1,
-        errors: 1,
-        promptTokens: 100n,
-        completionTokens: 20n,
-        costMicros: 1_234_567n,
-        latencyMsSum: 40n,
-      },
-      {
-        hour: hour.toISOString(),
-        keyId,
-        requests: 3,
-        errors: 1,
-        promptTokens: 103n,
-        completionTokens: 25n,
-        costMicros: BigInt(big) + 7n,
-        latencyMsSum: 120n,
-      },
-      {
-        hour: "2026-03-01T11:00:00.000Z",
-        keyId,
-        requests: 1,
-        errors: 0,
-        promptTokens: 100n,
-        completionTokens: 20n,
-        costMicros: 1_234_567n,
-        latencyMsSum: 1000n,
-      },
-    ]);
+    ).toEqual(
+      [
+        {
+          hour: hour.toISOString(),
+          keyId: otherKeyId,
+          requests: 1,
+          errors: 1,
+          promptTokens: 100n,
+          completionTokens: 20n,
+          costMicros: 1_234_567n,
+          latencyMsSum: 40n,
+        },
+        {
+          hour: hour.toISOString(),
+          keyId,
+          requests: 3,
+          errors: 1,
+          promptTokens: 103n,
+          completionTokens: 25n,
+          costMicros: BigInt(big) + 7n,
+          latencyMsSum: 120n,
+        },
+        {
+          hour: inHour(3_600_000),
+          keyId,
+          requests: 1,
+          errors: 0,
+          promptTokens: 100n,
+          completionTokens: 20n,
+          costMicros: 1_234_567n,
+          latencyMsSum: 1000n,
+        },
+      ].sort((a, b) => a.hour.localeCompare(b.hour) || a.keyId.localeCompare(b.keyId)),
+    );
     const stored = await h.db.usageEvent.findUniqueOrThrow({ where: { requestId: events[0]!.requestId } });
     expect(stored.costMicros).toBe(BigInt(big));
   });
 
   it("moves the key's last use forward, never back", async () => {
     const model = `usage-test-${randomUUID()}`;
-    const late = "2099-06-01T12:00:00.000Z";
-    await post({ events: [event(model, { at: late })] });
-    await post({ events: [event(model, { at: "2099-05-01T12:00:00.000Z" })] });
-    const key = await h.db.apiKey.findUniqueOrThrow({ where: { id: keyId }, select: { lastUsedAt: true } });
+    const ownKey = await createKey();
+    const late = new Date(Date.now() - 60_000).toISOString();
+    await post({ events: [event(model, { keyId: ownKey, at: late })] });
+    await post({
+      events: [event(model, { keyId: ownKey, at: new Date(Date.now() - 3_600_000).toISOString() })],
+    });
+    const key = await h.db.apiKey.findUniqueOrThrow({ where: { id: ownKey }, select: { lastUsedAt: true } });
     expect(key.lastUsedAt?.toISOString()).toBe(late);
+  });
+});
+
+describe("what a usage event may claim", () => {
+  type Answer = { accepted: number; duplicates: number; rejected: { index: number; message: string }[] };
+
+  it("refuses an event for a key that does not exist, and stores nothing of it", async () => {
+    const model = `usage-test-${randomUUID()}`;
+    const forged = randomUUID();
+    const batch = [
+      event(model),
+      event(model, { keyId: forged }),
+      event(model, { keyId: keyId.toUpperCase() }),
+    ];
+    const answer = (await (await post({ events: batch })).json()) as Answer;
+    expect(answer).toMatchObject({ accepted: 2, duplicates: 0 });
+    expect(answer.rejected).toEqual([
+      {
+        index: 1,
+        requestId: batch[1]!.requestId,
+        message: `Not a valid usage event: keyId ${forged} is not an API key of this control plane.`,
+      },
+    ]);
+    expect(await h.db.usageEvent.count({ where: { model, keyId: forged } })).toBe(0);
+    expect(await h.db.usageRollupHourly.count({ where: { model, keyId: forged } })).toBe(0);
+  });
+
+  it("refuses a time from the future or from before the spool's window, and takes one within it", async () => {
+    const model = `usage-test-${randomUUID()}`;
+    const ownKey = await createKey();
+    const now = Date.now();
+    const at = (ms: number) => new Date(ms).toISOString();
+    const batch = [
+      event(model, { keyId: ownKey, at: "2999-01-01T00:00:00.000Z" }),
+      event(model, { keyId: ownKey, at: "1999-01-01T00:00:00.000Z" }),
+      event(model, { keyId: ownKey, at: at(now + usageEventMaxFutureMs + 60_000) }),
+      event(model, { keyId: ownKey, at: at(now - usageEventMaxAgeMs - 60_000) }),
+      // A proxy whose clock runs a little fast, and a spool replayed after a 29-day outage.
+      event(model, { keyId: ownKey, at: at(now + usageEventMaxFutureMs - 60_000) }),
+      event(model, { keyId: ownKey, at: at(now - usageEventMaxAgeMs + 86_400_000) }),
+    ];
+    const answer = (await (await post({ events: batch })).json()) as Answer;
+    expect(answer.accepted).toBe(2);
+    expect(answer.rejected.map((r) => r.index)).toEqual([0, 1, 2, 3]);
+    expect(answer.rejected[0]!.message).toMatch(
+      /events\.0\.at: 2999-01-01T00:00:00\.000Z is more than 5 minutes ahead/,
+    );
+    expect(answer.rejected[1]!.message).toMatch(
+      /events\.1\.at: 1999-01-01T00:00:00\.000Z is more than 30 days old/,
+    );
+    expect(answer.rejected[2]!.message).toMatch(/events\.2\.at: .* ahead of the control plane's clock/);
+    expect(answer.rejected[3]!.message).toMatch(/events\.3\.at: .* days old/);
+    // The event from 2999 did not move the key's last use there.
+    const key = await h.db.apiKey.findUniqueOrThrow({ where: { id: ownKey }, select: { lastUsedAt: true } });
+    expect(key.lastUsedAt?.toISOString()).toBe(batch[4]!.at);
+  });
+
+  it("refuses token counts and costs past what one request can have, and takes the largest allowed", async () => {
+    const model = `usage-test-${randomUUID()}`;
+    const batch = [
+      event(model, { promptTokens: maxUsageTokens + 1 }),
+      event(model, { completionTokens: maxUsageTokens + 1 }),
+      event(model, { costMicros: maxUsageCostMicros + 1 }),
+      event(model, { costMicros: Number.MAX_SAFE_INTEGER }),
+      event(model, {
+        promptTokens: maxUsageTokens,
+        completionTokens: maxUsageTokens,
+        costMicros: maxUsageCostMicros,
+      }),
+    ];
+    const answer = (await (await post({ events: batch })).json()) as Answer;
+    expect(answer.accepted).toBe(1);
+    expect(answer.rejected.map((r) => [r.index, r.message])).toEqual([
+      [0, expect.stringMatching(/events\.0\.promptTokens: must be at most 10000000 tokens/)],
+      [1, expect.stringMatching(/events\.1\.completionTokens: must be at most 10000000 tokens/)],
+      [2, expect.stringMatching(/events\.2\.costMicros: must be at most 100000000000 micro-dollars/)],
+      [3, expect.stringMatching(/events\.3\.costMicros: must be at most/)],
+    ]);
+    const stored = await h.db.usageEvent.findMany({ where: { model }, select: { costMicros: true } });
+    expect(stored).toEqual([{ costMicros: BigInt(maxUsageCostMicros) }]);
   });
 });

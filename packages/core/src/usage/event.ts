@@ -33,11 +33,57 @@ const text = (max: number) =>
   z.string().max(max).refine(isStorableText, "must not contain NUL characters or unpaired surrogates");
 const count = z.number().int().min(0).max(maxInt32);
 
+/**
+ * Most tokens one request may report, prompt or completion each. The largest context windows are
+ * a few million tokens, so a count past this is a provider's bug or a forged event; either would
+ * put a key's rate limits and budget out by more than any real request can.
+ */
+export const maxUsageTokens = 10_000_000;
+const tokens = z
+  .number()
+  .int()
+  .min(0)
+  .max(maxUsageTokens, `must be at most ${maxUsageTokens} tokens: no request processes more`);
+
+/**
+ * Most one request may cost: $100,000 in micro-dollars. Twice `maxUsageTokens` at list prices costs
+ * a few thousand dollars; this leaves room for custom prices far above those, while one forged
+ * event can no longer add 2^53 micro-dollars ($9 billion) to a budget and its reports.
+ */
+export const maxUsageCostMicros = 100_000 * 1_000_000;
+
+/**
+ * How far ahead of the control plane's clock an event's `at` may be. Proxies stamp events with
+ * their own clock, which NTP keeps within seconds; five minutes forgives a badly set one, while an
+ * event from the future would move its key's last use (which only moves forward) there for good.
+ */
+export const usageEventMaxFutureMs = 5 * 60_000;
+
+/**
+ * How old an event may be when it arrives. The proxy spools what it cannot deliver and replays it
+ * once the control plane is back, so an event can arrive long after its request: 30 days covers
+ * any outage an operator lets run. An older one is refused and kept in the proxy's rejected/.
+ */
+export const usageEventMaxAgeMs = 30 * 24 * 60 * 60_000;
+
+/** Why `at` is outside the window an event may claim, measured at `now`; null when it is inside. */
+export function usageEventTimeProblem(at: string, now: number): string | null {
+  const time = Date.parse(at);
+  if (time > now + usageEventMaxFutureMs) {
+    return `${at} is more than ${usageEventMaxFutureMs / 60_000} minutes ahead of the control plane's clock (${new Date(now).toISOString()}): check the proxy's clock`;
+  }
+  if (time < now - usageEventMaxAgeMs) {
+    return `${at} is more than ${usageEventMaxAgeMs / 86_400_000} days old: usage that old is no longer taken`;
+  }
+  return null;
+}
+
 export const UsageEvent = z.object({
   requestId: text(128).min(1),
   /** When the request arrived at the proxy. */
   at: z.string().datetime(),
-  keyId: z.string().uuid().nullable(),
+  /** The API key that made the request: the proxy records nothing for a request without one. */
+  keyId: z.string().uuid(),
   userId: z.string().uuid().nullable(),
   teamId: z.string().uuid().nullable(),
   /** The model the client asked for. */
@@ -46,10 +92,17 @@ export const UsageEvent = z.object({
   providerId: z.string().uuid().nullable(),
   promptVersionId: text(128).nullable(),
   variant: text(128).nullable(),
-  promptTokens: count,
-  completionTokens: count,
+  promptTokens: tokens,
+  completionTokens: tokens,
   /** Exact cost in integer micro-dollars. */
-  costMicros: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  costMicros: z
+    .number()
+    .int()
+    .min(0)
+    .max(
+      maxUsageCostMicros,
+      `must be at most ${maxUsageCostMicros} micro-dollars ($100,000) for one request`,
+    ),
   latencyMs: count,
   ttftMs: count.nullable(),
   /** The HTTP status the client got (499 when the client went away). */
@@ -69,11 +122,20 @@ export type UsageBatch = z.infer<typeof UsageBatch>;
  * What the control plane answers a delivered batch: it stores every valid event and names each one
  * it could not store (by its index in the batch), so one bad event never holds back the others.
  */
-export type UsageBatchAnswer = {
-  accepted: number;
-  duplicates: number;
-  rejected: { index: number; requestId: string | null; message: string }[];
-};
+export const UsageBatchAnswer = z.object({
+  /** Stored now. */
+  accepted: z.number().int().min(0),
+  /** Already stored (same requestId): an at-least-once resend. */
+  duplicates: z.number().int().min(0),
+  rejected: z.array(
+    z.object({
+      index: z.number().int().min(0),
+      requestId: z.string().nullable(),
+      message: z.string().min(1),
+    }),
+  ),
+});
+export type UsageBatchAnswer = z.infer<typeof UsageBatchAnswer>;
 
 /** Exact cost of a request: tokens × price per million, rounded up to the next micro-dollar. */
 export function costMicros(

@@ -9,14 +9,18 @@
  * must not hold back the rest of its batch, or the proxy would retry that batch forever: when the
  * batch statement fails that way, its events are written one by one and the refused ones are named
  * in the result instead.
+ *
+ * An event must be for a key that exists: the proxy records events only for the keys it
+ * authenticated, so any other key id is a forged event or a foreign control plane's, and is refused
+ * before anything is written (the key table is read once per batch).
  */
-import type { UsageEvent } from "@switchyard/core";
+import { type UsageEvent, unknownUsageKeyMessage } from "@switchyard/core";
 import { type Db, sqlMessageOf, sqlStateOf } from "@switchyard/db";
 
 export type IngestResult = {
   accepted: number;
   duplicates: number;
-  /** Events Postgres refused, by index in the batch. */
+  /** Events refused (an unknown key, or Postgres refused them), by index in the batch. */
   rejected: { index: number; message: string }[];
 };
 
@@ -31,6 +35,35 @@ function isDataException(err: unknown): boolean {
 }
 
 export async function ingestUsage(db: Db, events: readonly UsageEvent[]): Promise<IngestResult> {
+  const keyIds = [...new Set(events.map((e) => e.keyId.toLowerCase()))];
+  // Postgres prints uuids in lower case; an event may spell one in upper case.
+  const known = new Set(
+    (await db.apiKey.findMany({ where: { id: { in: keyIds } }, select: { id: true } })).map((k) => k.id),
+  );
+  const rejected: IngestResult["rejected"] = [];
+  const storable: UsageEvent[] = [];
+  const storableIndex: number[] = [];
+  for (const [index, event] of events.entries()) {
+    if (known.has(event.keyId.toLowerCase())) {
+      storable.push(event);
+      storableIndex.push(index);
+    } else {
+      rejected.push({ index, message: unknownUsageKeyMessage(event.keyId) });
+    }
+  }
+  const stored = await storeEvents(db, storable);
+  for (const refused of stored.rejected) rejected.push({ ...refused, index: storableIndex[refused.index]! });
+  rejected.sort((a, b) => a.index - b.index);
+  return {
+    accepted: stored.accepted,
+    duplicates: events.length - stored.accepted - rejected.length,
+    rejected,
+  };
+}
+
+/** Stores the events: the whole batch in one statement, else one by one to name those refused. */
+async function storeEvents(db: Db, events: readonly UsageEvent[]): Promise<IngestResult> {
+  if (events.length === 0) return { accepted: 0, duplicates: 0, rejected: [] };
   try {
     const accepted = await insertEvents(db, events);
     return { accepted, duplicates: events.length - accepted, rejected: [] };
