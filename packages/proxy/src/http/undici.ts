@@ -7,6 +7,7 @@
  */
 /// <reference path="./undici-lib.d.ts" />
 // Referenced here, so every program that type-checks this file (other packages too) has those types.
+import { type DataPlaneEndpoint, dataPlanePaths } from "@switchyard/core";
 import type * as Undici from "undici";
 import api from "undici/lib/api/index.js";
 import AgentClass from "undici/lib/dispatcher/agent.js";
@@ -23,12 +24,13 @@ export type Agent = Undici.Agent;
 
 /**
  * Where a data-plane endpoint of the control plane is, as undici's `request` takes it: the origin,
- * and the path under `controlPlaneUrl` (which may carry a path prefix of its own).
+ * and the contract's path (`@switchyard/core`, data-plane/contract.ts) under `controlPlaneUrl`
+ * (which may carry a path prefix of its own).
  */
 export function dataPlaneEndpoint(
   controlPlaneUrl: string,
-  endpoint: string,
+  endpoint: DataPlaneEndpoint,
 ): { origin: string; path: string } {
-  const url = new URL(`${controlPlaneUrl.replace(/\/+$/, "")}/data-plane/v1/${endpoint}`);
+  const url = new URL(`${controlPlaneUrl.replace(/\/+$/, "")}${dataPlanePaths[endpoint]}`);
   return { origin: url.origin, path: url.pathname };
 }
