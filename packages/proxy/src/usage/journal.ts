@@ -3,11 +3,13 @@
  * `journal/` as it is enqueued, so that a proxy killed without a graceful shutdown (kill -9, OOM, a
  * crash) still has the events of the requests it answered. Events are written in group commits: one
  * `write(2)` for everything appended since the last commit, every `commitMs` (default 5 ms) or as
- * soon as `maxPending` events (default 64) are waiting, whichever comes first; each commit is then
- * fdatasync'd on the thread pool, off the event loop. A process crash loses only the events not yet
- * written (fewer than `maxPending`, at most `commitMs` of traffic): written data is in the kernel's
- * page cache and survives the process. A machine crash can also lose the commits whose fdatasync had
- * not finished.
+ * soon as `maxPending` events (default 64) are waiting, whichever comes first (that one inside the
+ * `append` of the 64th event, which is already answered: a write to the page cache, tens of µs,
+ * never an fsync). The commits are fdatasync'd on the thread pool, off the event loop, at most once
+ * per `commitMs`. A process crash loses only the events not yet written (fewer than `maxPending`,
+ * and at most `commitMs` of traffic unless the event loop stalls): written data is in the kernel's
+ * page cache and survives the process. A machine crash can also lose the writes of the last
+ * `commitMs` or so whose fdatasync had not finished.
  *
  * The journal is a sequence of segments (newline-delimited JSON, one event a line). The shipper
  * claims the events of each batch it takes from its queue and releases them once the batch is
@@ -19,6 +21,7 @@
 import { close, fdatasync, ftruncateSync, openSync, writeSync } from "node:fs";
 import { mkdir, open, readdir, readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
+import { performance } from "node:perf_hooks";
 import { errorFields, type Logger } from "../logger.ts";
 
 /** The default group-commit interval. */
@@ -47,8 +50,8 @@ type Segment = {
   unsettled: number;
   /** No longer appended to: deleted once `unsettled` is 0. */
   retired: boolean;
+  /** An fdatasync of it is running. */
   syncing: boolean;
-  syncAgain: boolean;
   disposed: boolean;
 };
 
@@ -100,6 +103,11 @@ export function createUsageJournal(options: UsageJournalOptions): UsageJournal {
   /** Segments with a file on disk that is not yet deleted. */
   const live = new Set<Segment>();
   const settling = new Set<Promise<void>>();
+  /** Segments written to since their last fdatasync began. */
+  const unsynced = new Set<Segment>();
+  let syncPass: Promise<void> | null = null;
+  let syncTimer: NodeJS.Timeout | null = null;
+  let lastSyncAt = Number.NEGATIVE_INFINITY;
   /** One log line per failure streak, not one per commit. */
   let failing = false;
   let closed = false;
@@ -112,7 +120,6 @@ export function createUsageJournal(options: UsageJournalOptions): UsageJournal {
       unsettled: 0,
       retired: false,
       syncing: false,
-      syncAgain: false,
       disposed: false,
     };
   }
@@ -137,6 +144,7 @@ export function createUsageJournal(options: UsageJournalOptions): UsageJournal {
     if (!segment.retired || segment.unsettled > 0 || segment.syncing || segment.disposed) return;
     segment.disposed = true;
     live.delete(segment);
+    unsynced.delete(segment);
     const fd = segment.fd;
     if (fd === null) return;
     segment.fd = null;
@@ -150,25 +158,43 @@ export function createUsageJournal(options: UsageJournalOptions): UsageJournal {
     );
   }
 
-  function sync(segment: Segment): void {
-    if (segment.fd === null) return;
-    if (segment.syncing) {
-      segment.syncAgain = true;
+  /**
+   * fdatasyncs what was written, one pass at a time and at most one pass per `commitMs`: under load
+   * one fdatasync covers many commits, and the disk is not asked for thousands a second.
+   */
+  function scheduleSync(): void {
+    if (syncPass !== null || syncTimer !== null || unsynced.size === 0) return;
+    const waitMs = lastSyncAt + commitMs - performance.now();
+    if (waitMs > 0 && !closed) {
+      syncTimer = setTimeout(() => {
+        syncTimer = null;
+        scheduleSync();
+      }, waitMs);
+      syncTimer.unref();
       return;
     }
-    segment.syncing = true;
-    const done = new Promise<void>((resolve) => {
-      fdatasync(segment.fd!, (err) => {
-        segment.syncing = false;
-        if (err !== null) failed("fsync", err);
-        if (segment.syncAgain && segment.fd !== null) {
-          segment.syncAgain = false;
-          sync(segment);
-        } else disposeIfDone(segment);
-        resolve();
-      });
+    lastSyncAt = performance.now();
+    const segments = [...unsynced].filter((segment) => segment.fd !== null);
+    unsynced.clear();
+    const pass = Promise.all(
+      segments.map(
+        (segment) =>
+          new Promise<void>((resolve) => {
+            segment.syncing = true;
+            fdatasync(segment.fd!, (err) => {
+              segment.syncing = false;
+              if (err !== null) failed("fsync", err);
+              disposeIfDone(segment);
+              resolve();
+            });
+          }),
+      ),
+    ).then(() => {
+      syncPass = null;
+      scheduleSync();
     });
-    track(done);
+    syncPass = pass;
+    track(pass);
   }
 
   function retire(segment: Segment): void {
@@ -204,7 +230,8 @@ export function createUsageJournal(options: UsageJournalOptions): UsageJournal {
       if (segment.fd !== null) retire(segment);
       return;
     }
-    sync(segment);
+    unsynced.add(segment);
+    scheduleSync();
     if (segment.bytes >= segmentBytes) retire(segment);
   }
 
@@ -260,6 +287,11 @@ export function createUsageJournal(options: UsageJournalOptions): UsageJournal {
       commit();
       closed = true;
       retire(active);
+      if (syncTimer !== null) {
+        clearTimeout(syncTimer);
+        syncTimer = null;
+      }
+      scheduleSync();
       while (settling.size > 0) await Promise.allSettled([...settling]);
       // What is left holds events not yet settled: its file stays for the next start's replay.
       for (const segment of live) {
