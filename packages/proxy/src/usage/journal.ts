@@ -6,7 +6,7 @@
  * soon as `maxPending` events (default 64) are waiting, whichever comes first (that one inside the
  * `append` of the 64th event, which is already answered: a write to the page cache, tens of µs,
  * never an fsync). The commits are fdatasync'd on the thread pool, off the event loop, at most once
- * per `commitMs`. A process crash loses only the events not yet written (fewer than `maxPending`,
+ * per `commitMs`. A process crash loses only the events not yet written (at most `maxPending`,
  * and at most `commitMs` of traffic unless the event loop stalls): written data is in the kernel's
  * page cache and survives the process. A machine crash can also lose the writes of the last
  * `commitMs` or so whose fdatasync had not finished.
