@@ -56,6 +56,19 @@ beforeAll(async () => {
   });
 });
 
+/** A GET sent with its path exactly as written (fetch would resolve the dot segments itself). */
+function rawGet(target: string): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(dashboard.url);
+  return new Promise((resolve, reject) => {
+    const req = http.get({ hostname, port, path: target }, (r) => {
+      const chunks: Buffer[] = [];
+      r.on("data", (c: Buffer) => chunks.push(c));
+      r.on("end", () => resolve({ status: r.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on("error", reject);
+  });
+}
+
 afterAll(async () => {
   await dashboard.close();
   await new Promise((resolve) => upstream.close(resolve));
@@ -105,16 +118,42 @@ describe("dashboard server", () => {
   it("gives a real 404 for a missing asset, and nothing outside dist/", async () => {
     expect((await fetch(`${dashboard.url}/assets/gone-123.js`)).status).toBe(404);
     expect((await fetch(`${dashboard.url}/missing.png`)).status).toBe(404);
-    // `..` cannot climb out of dist/: the path stays a (missing) page of the SPA.
-    const traversal = await new Promise<string>((resolve) => {
-      http.get(`${dashboard.url}/%2e%2e/%2e%2e/%2e%2e/etc/passwd`, (r) => {
-        const chunks: Buffer[] = [];
-        r.on("data", (c: Buffer) => chunks.push(c));
-        r.on("end", () => resolve(Buffer.concat(chunks).toString()));
-      });
-    });
-    expect(traversal).not.toContain("root:");
-    expect(traversal).toContain("<div id=root>");
+    // `..` cannot climb out of dist/: a path with a dot segment is refused.
+    const traversal = await rawGet("/%2e%2e/%2e%2e/%2e%2e/etc/passwd");
+    expect(traversal.body).not.toContain("root:");
+    expect(traversal.status).toBe(400);
+  });
+
+  it("refuses `..` in a proxied path, plain or percent-encoded, without calling the control plane", async () => {
+    seen = [];
+    for (const target of [
+      "/trpc/../metrics",
+      "/trpc/../data-plane/v1/config",
+      "/trpc/%2e%2e/metrics",
+      "/trpc/%2E%2E/metrics",
+      "/trpc/.%2e/metrics",
+      "/trpc/%2e./metrics",
+      "/trpc/..%2fmetrics",
+      "/trpc\\..\\metrics",
+      "/api/./../metrics",
+      "/trpc/./auth.me",
+    ]) {
+      const r = await rawGet(target);
+      expect(r.status, target).toBe(400);
+    }
+    expect(seen).toEqual([]);
+  });
+
+  it("forwards the path it checked, not the raw one", async () => {
+    seen = [];
+    // `\` is `/` to a URL parser: the control plane would read this as /trpc/auth.me, and so does the check.
+    const r = await rawGet("/trpc\\auth.me?input=%7B%7D");
+    expect(r.status).toBe(401);
+    expect(seen.map((s) => s.url)).toEqual(["/trpc/auth.me?input=%7B%7D"]);
+    // A path, not a host: not under a proxied prefix, so a (missing) file, never forwarded.
+    seen = [];
+    expect((await rawGet("//control-plane/trpc/auth.me")).status).toBe(404);
+    expect(seen).toEqual([]);
   });
 
   it("proxies /trpc with the body, cookies and x-forwarded-for, and passes Set-Cookie back", async () => {

@@ -108,6 +108,29 @@ const hopByHop = new Set([
   "upgrade",
 ]);
 
+/**
+ * The request target's path as the control plane will read it (WHATWG URL rules: `\` is `/`,
+ * `%2e` is `.`, dot segments resolved), or null when it has a dot segment at all. Checked before
+ * the prefix, so `/trpc/../metrics` or `/trpc/%2e%2e/data-plane/v1/config` cannot reach what is
+ * not proxied; refused rather than resolved, since no page of ours asks for one.
+ */
+export function proxyPath(target: string): { pathname: string; search: string } | null {
+  const [rawPath = "/", ...query] = target.split("?");
+  for (const segment of rawPath.split(/[/\\]/)) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(segment);
+    } catch {
+      return null;
+    }
+    if (decoded === "." || decoded === ".." || decoded.includes("/") || decoded.includes("\\")) return null;
+  }
+  // Appended to an origin rather than resolved against one: `//host/trpc` stays a path.
+  const url = URL.parse(`http://dashboard${rawPath.startsWith("/") ? "" : "/"}${rawPath}`);
+  if (!url) return null;
+  return { pathname: url.pathname, search: query.length > 0 ? `?${query.join("?")}` : "" };
+}
+
 function isProxied(pathname: string): boolean {
   return proxiedPrefixes.some(
     (p) => pathname === p || pathname.startsWith(`${p}/`) || pathname.startsWith(`${p}?`),
@@ -149,6 +172,7 @@ function proxyToControlPlane(
   res: http.ServerResponse,
   upstream: URL,
   agent: http.Agent,
+  target: string,
 ): void {
   const basePath = upstream.pathname.replace(/\/+$/, "");
   const headers = endToEndHeaders(req.headers);
@@ -164,7 +188,7 @@ function proxyToControlPlane(
     hostname: upstream.hostname,
     port: upstream.port || undefined,
     method: req.method,
-    path: `${basePath}${req.url ?? "/"}`,
+    path: `${basePath}${target}`,
     headers,
     agent,
   });
@@ -310,11 +334,17 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
 
   const agent = new (upstream.protocol === "https:" ? https.Agent : http.Agent)({ keepAlive: true });
   const server = http.createServer((req, res) => {
-    const pathname = (req.url ?? "/").split("?")[0] ?? "/";
-    if (isProxied(pathname)) {
-      proxyToControlPlane(req, res, upstream, agent);
+    const target = proxyPath(req.url ?? "/");
+    if (!target) {
+      sendText(res, 400, "Bad Request: the path may not contain . or .. segments\n");
       return;
     }
+    // The upstream gets the path that was checked, not the raw one (which it would resolve itself).
+    if (isProxied(target.pathname)) {
+      proxyToControlPlane(req, res, upstream, agent, `${target.pathname}${target.search}`);
+      return;
+    }
+    const pathname = (req.url ?? "/").split("?")[0] ?? "/";
     serveStatic(req, res, distDir, pathname).catch(() => {
       if (!res.headersSent) sendText(res, 500, "Internal Server Error\n");
       else res.destroy();
