@@ -30,7 +30,17 @@ import { join, relative, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
-import { GatewayConfig } from "@switchyard/core";
+import {
+  configAnswersAtOnce,
+  configVersionHeader,
+  dataPlaneError,
+  dataPlanePaths,
+  dataPlaneStatus,
+  GatewayConfig,
+  readConfigPollQuery,
+  type UsageBatchAnswer,
+  unauthenticatedError,
+} from "@switchyard/core";
 import { hashApiKey } from "@switchyard/core/keys/secret";
 import { Pool, request } from "undici";
 import { ProxyEnv } from "../packages/proxy/src/env.ts";
@@ -280,41 +290,64 @@ function startControlPlane(mockUrl: string) {
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://control-plane");
+    // Paths, statuses, query rules and bodies are the data-plane contract's, as the control plane's.
     if (req.headers.authorization !== `Bearer ${dataPlaneToken}`) {
-      res.writeHead(401, { "content-type": "application/json" }).end('{"error":"unauthorized"}');
+      res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify(unauthenticatedError));
       return;
     }
-    if (req.method === "GET" && url.pathname === "/data-plane/v1/config") {
-      if (Number(url.searchParams.get("after") ?? "-1") < config.version) {
-        res.writeHead(200, { "content-type": "application/json" }).end(configBody);
+    if (req.method === "GET" && url.pathname === dataPlanePaths.config) {
+      const query = readConfigPollQuery(url.searchParams);
+      if (!query.success) {
+        res
+          .writeHead(dataPlaneStatus.config.invalid, { "content-type": "application/json" })
+          .end(JSON.stringify(dataPlaneError("invalid_request", query.message)));
+        return;
+      }
+      if (configAnswersAtOnce(config, query.data)) {
+        res
+          .writeHead(dataPlaneStatus.config.snapshot, {
+            "content-type": "application/json",
+            [configVersionHeader]: String(config.version),
+          })
+          .end(configBody);
         return;
       }
       // Nothing newer: hold the long-poll as the control plane does, then 304.
       held.add(res);
-      const timer = setTimeout(() => res.writeHead(304).end(), 20_000);
+      const timer = setTimeout(() => res.writeHead(dataPlaneStatus.config.unchanged).end(), 20_000);
       res.once("close", () => {
         clearTimeout(timer);
         held.delete(res);
       });
       return;
     }
-    if (req.method === "POST" && url.pathname.startsWith("/data-plane/v1/usage")) {
+    if (req.method === "POST" && url.pathname === dataPlanePaths.usage) {
       const chunks: Buffer[] = [];
       req.on("data", (chunk: Buffer) => chunks.push(chunk));
       req.on("end", () => {
         usage.posts++;
+        // Counted, not validated: the benchmark measures the proxy, not ingest.
+        const answer: UsageBatchAnswer = { accepted: 0, duplicates: 0, rejected: [] };
         try {
           const batch = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
             events?: { requestId?: string }[];
           };
           for (const event of batch.events ?? []) {
             usage.events++;
-            if (typeof event.requestId === "string") usage.requestIds.add(event.requestId);
+            if (typeof event.requestId !== "string") continue;
+            if (usage.requestIds.has(event.requestId)) {
+              answer.duplicates++;
+            } else {
+              usage.requestIds.add(event.requestId);
+              answer.accepted++;
+            }
           }
         } catch {
           // counted as a post; a malformed batch shows up as posts without events
         }
-        res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
+        res
+          .writeHead(dataPlaneStatus.usage.ingested, { "content-type": "application/json" })
+          .end(JSON.stringify(answer));
       });
       return;
     }
