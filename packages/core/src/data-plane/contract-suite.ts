@@ -208,19 +208,24 @@ export function describeDataPlaneContract(name: string, start: () => Promise<Dat
         expect(ms).toBeLessThan(t.holdSeconds * 1000);
       });
 
-      it("answers 400 in the error shape, naming the parameter, for a malformed after or wait", async () => {
+      it("answers 400 in the error shape, naming the parameter, for a malformed after, wait or lineage", async () => {
         for (const after of ["-1", "abc", "1.5", "", "1e3", "0x10"]) {
           const { res, text } = await poll({ after });
           expect(res.status, `after=${after}`).toBe(dataPlaneStatus.config.invalid);
           const body = DataPlaneErrorBody.parse(JSON.parse(text));
           expect(body.error.code).toBe("invalid_request");
-          expect(body.error.message).toMatch(/after must be a non-negative integer version/);
+          expect(body.error.message).toMatch(/^after: must be a non-negative integer version$/);
         }
         for (const wait of ["-1", "abc", ""]) {
           const { res, text } = await poll({ after: 0, wait });
           expect(res.status, `wait=${wait}`).toBe(dataPlaneStatus.config.invalid);
-          expect(DataPlaneErrorBody.parse(JSON.parse(text)).error.message).toMatch(/wait must be a number/);
+          expect(DataPlaneErrorBody.parse(JSON.parse(text)).error.message).toMatch(
+            /^wait: must be a number of seconds >= 0$/,
+          );
         }
+        const lineage = await poll({ after: 0, lineage: "db-1" });
+        expect(lineage.res.status).toBe(dataPlaneStatus.config.invalid);
+        expect(DataPlaneErrorBody.parse(JSON.parse(lineage.text)).error.message).toMatch(/^lineage: must be/);
       });
 
       describe("lineage", () => {

@@ -79,8 +79,8 @@ export const defaultConfigAfter = 0;
 /** The header of a 200 that names the snapshot's version. */
 export const configVersionHeader = "x-config-version";
 
-const afterMessage = "after must be a non-negative integer version";
-const waitMessage = "wait must be a number of seconds >= 0";
+const afterMessage = "must be a non-negative integer version";
+const waitMessage = "must be a number of seconds >= 0";
 
 /**
  * The long-poll's query. `after`: the version the proxy enforces. `lineage`: the id of the history
@@ -95,7 +95,7 @@ export const ConfigPollQuery = z.object({
     .refine(Number.isSafeInteger, afterMessage)
     .optional()
     .transform((after) => after ?? defaultConfigAfter),
-  lineage: z.uuid("lineage must be the lineage of the proxy's snapshot (a UUID)").optional(),
+  lineage: z.uuid("must be the lineage of the proxy's snapshot (a UUID)").optional(),
   wait: z
     .string()
     .regex(/^\d+(\.\d+)?$/, waitMessage)
