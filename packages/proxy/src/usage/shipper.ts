@@ -109,6 +109,8 @@ export function createUsageShipper(options: UsageShipperOptions): UsageShipper {
   let closing: Promise<void> | null = null;
   /** Unreadable spool entries that could not be moved to rejected/ either: skipped, not retried. */
   const unmovable = new Set<string>();
+  /** Spool entries listed but not found by their listed name, each logged once. */
+  const unopenable = new Set<string>();
 
   /** Turns the journal an earlier run left into spool batches, then journals from here on. */
   async function openJournal(spoolDir: string): Promise<void> {
@@ -335,9 +337,21 @@ export function createUsageShipper(options: UsageShipperOptions): UsageShipper {
     for (const name of names) {
       if (closed) return "progress";
       const read = await spool.read(name);
+      if (!read.ok && read.gone) {
+        // Listed, yet not there by that name: removed meanwhile, or a name that is not UTF-8 and so
+        // cannot be opened as listed. Nothing to do now; it is looked at again after a backoff.
+        if (!unopenable.has(name)) {
+          unopenable.add(name);
+          log.warn("usage spool entry is listed but cannot be opened by its name", {
+            dir: spool.dir,
+            entry: name,
+          });
+        }
+        continue;
+      }
       if (!read.ok) {
-        // Gone: delivered and removed by a concurrent pass. Unreadable: no retry could ever send it.
-        if (!read.gone) await rejectUnreadable(name, read.reason);
+        // Unreadable: no retry could ever send it.
+        await rejectUnreadable(name, read.reason);
         progressed = true;
         continue;
       }
