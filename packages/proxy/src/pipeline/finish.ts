@@ -5,7 +5,14 @@
  * for the control plane (unless no key was ever established: a 401 bills nobody).
  */
 import { performance } from "node:perf_hooks";
-import { costMicros, type ModelPricing, maxInt32, toStorableText, type UsageEvent } from "@switchyard/core";
+import {
+  costMicros,
+  type ModelPricing,
+  maxUsageCostMicros,
+  maxUsageTokens,
+  toStorableText,
+  type UsageEvent,
+} from "@switchyard/core";
 import type { CompiledSnapshot } from "../config/compile.ts";
 import type { ProxyDeps } from "../http/context.ts";
 import { errorFields } from "../logger.ts";
@@ -28,11 +35,12 @@ export function pricingOf(snapshot: CompiledSnapshot, model: string): ModelPrici
 
 /**
  * A token count the control plane can store: a provider's own numbers are not trusted to be
- * integers, or small (a 20-digit count, a fraction, a negative), so they are rounded and clamped.
+ * integers, or small (a 20-digit count, a fraction, a negative), so they are rounded and clamped
+ * to the most the control plane accepts for one request.
  */
 function tokenCount(value: number): number {
   if (!Number.isFinite(value) || value <= 0) return 0;
-  return value >= maxInt32 ? maxInt32 : Math.round(value);
+  return value >= maxUsageTokens ? maxUsageTokens : Math.round(value);
 }
 
 function errorCodeFor(call: ModelCall): string | null {
@@ -59,7 +67,13 @@ export function measureUsage(call: ModelCall): CallUsage {
     call.model !== null && snapshot !== null
       ? costMicros(promptTokens, completionTokens, pricingOf(snapshot, call.model.name))
       : 0;
-  return { promptTokens, completionTokens, costMicros: cost, status: call.status };
+  // Capped as the control plane caps one request's cost, so the proxy's own events are never refused.
+  return {
+    promptTokens,
+    completionTokens,
+    costMicros: Math.min(cost, maxUsageCostMicros),
+    status: call.status,
+  };
 }
 
 /** Settles every hold, counts the call in the metrics, and queues its usage event. */
