@@ -13,6 +13,7 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
+import { isIP } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createCredentialVault, demoModel, seedDemoData, startControlPlane } from "@switchyard/control-plane";
@@ -161,6 +162,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     }
     writeJsonAtomic(secretsFile, secrets);
 
+    // The dashboard server runs in this process and reaches the control plane over `host`: only its
+    // X-Forwarded-For is believed, never that of a client calling the control plane directly.
+    const trustedProxies = ["127.0.0.1", "::1"];
+    if (isIP(host) && host !== "0.0.0.0" && host !== "::") trustedProxies.push(host);
     const cp = await startControlPlane({
       DATABASE_URL: databaseUrl,
       REDIS_URL: options.redisUrl,
@@ -169,7 +174,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       DATA_PLANE_TOKEN: secrets.dataPlaneToken,
       MASTER_KEYS: secrets.masterKeys,
       MIGRATE_ON_START: "false",
-      TRUST_PROXY: "true",
+      TRUSTED_PROXIES: trustedProxies.join(","),
     });
     stops.push(() => cp.close());
 

@@ -1,6 +1,7 @@
 /** The control plane's environment, parsed once at start-up; nothing else reads process.env. */
 import { parseMasterKeys } from "@switchyard/core/crypto/seal";
 import { z } from "zod";
+import { parseTrustedProxies } from "./client-ip.ts";
 
 const bool = z
   .enum(["true", "false", "1", "0", ""])
@@ -42,19 +43,62 @@ export const ControlPlaneEnv = z.object({
     .positive()
     .max(24 * 30)
     .default(12),
+  /** Absolute lifetime of a session: past it, sign in again however active the session has been. */
+  SESSION_MAX_LIFETIME_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 365)
+    .default(24 * 7),
   COOKIE_SECURE: bool.default(false),
   MIGRATE_ON_START: bool.default(true),
   SEED_DEMO_DATA: bool.default(false),
   /**
-   * How many proxies in front of us append to X-Forwarded-For (the dashboard server, a load
-   * balancer): the client is the address that many entries from the right. `true` = 1, `false` = 0.
+   * The proxies whose X-Forwarded-For is believed (the dashboard server, a load balancer): IPs and
+   * CIDR ranges, comma-separated. Unset: none, the socket's address is the client's.
    */
+  TRUSTED_PROXIES: z
+    .string()
+    .default("")
+    .transform((value, ctx) => {
+      try {
+        return parseTrustedProxies(value);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: err instanceof Error ? err.message : String(err) });
+        return z.NEVER;
+      }
+    }),
+  /** Replaced by TRUSTED_PROXIES: a number of hops let a client that skips the proxies pick its IP. */
   TRUST_PROXY: z
     .string()
-    .regex(/^(true|false|\d{1,2})?$/, "must be true, false or the number of trusted proxy hops (0-10)")
-    .transform((v) => (v === "true" ? 1 : v === "false" || v === "" ? 0 : Number(v)))
-    .pipe(z.number().int().min(0).max(10, "must be at most 10 hops"))
-    .default(0),
+    .max(0, "is no longer read: set TRUSTED_PROXIES to the proxies' addresses instead (e.g. 127.0.0.1,::1)")
+    .optional(),
+  /**
+   * Origins, besides the request's own host, whose browsers may call /trpc (comma-separated, e.g.
+   * https://gateway.example.com): for a proxy in front that rewrites Host and sets no X-Forwarded-Host.
+   */
+  DASHBOARD_ORIGINS: z
+    .string()
+    .default("")
+    .transform((value, ctx) => {
+      const origins: string[] = [];
+      for (const entry of value.split(",").map((o) => o.trim())) {
+        if (entry === "") continue;
+        const url = URL.parse(entry);
+        if (
+          !url ||
+          !/^https?:$/.test(url.protocol) ||
+          url.origin !== entry.replace(/\/$/, "").toLowerCase()
+        ) {
+          ctx.addIssue({
+            code: "custom",
+            message: `"${entry}" is not an origin: write scheme, host and port only, e.g. https://gateway.example.com`,
+          });
+          return z.NEVER;
+        }
+        origins.push(url.origin);
+      }
+      return origins;
+    }),
   /** Where the demo seed (SEED_DEMO_DATA) points its provider. */
   MOCK_PROVIDER_URL: z.url("must be a URL, e.g. http://127.0.0.1:8090").default("http://127.0.0.1:8090"),
   /** How long a config long-poll is held before answering 304. */

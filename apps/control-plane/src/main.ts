@@ -47,7 +47,8 @@ export async function startControlPlane(source: Record<string, string | undefine
     vault,
     dataPlaneToken: env.DATA_PLANE_TOKEN,
     longPollSeconds: env.CONFIG_LONG_POLL_SECONDS,
-    trustProxy: env.TRUST_PROXY,
+    trustedProxies: env.TRUSTED_PROXIES,
+    dashboardOrigins: env.DASHBOARD_ORIGINS,
   });
   const { url } = await cp.listen(env.CONTROL_PLANE_PORT, env.CONTROL_PLANE_HOST);
   // Retires rotated-out provider credentials when their overlap ends, republishing the snapshot.

@@ -106,19 +106,39 @@ describe("environment", () => {
       /DATABASE_URL must start with postgresql:\/\/[\s\S]*CONTROL_PLANE_PORT[\s\S]*DATA_PLANE_TOKEN must be at least 16/,
     );
   });
-  it("reads TRUST_PROXY as a number of trusted hops", () => {
-    const base = {
-      DATABASE_URL: "postgresql://postgres@127.0.0.1/x",
-      DATA_PLANE_TOKEN: "x".repeat(20),
-      MASTER_KEYS: `1:${"a".repeat(64)}`,
-    };
-    expect(parseEnv(base).TRUST_PROXY).toBe(0);
-    expect(parseEnv({ ...base, TRUST_PROXY: "true" }).TRUST_PROXY).toBe(1);
-    expect(parseEnv({ ...base, TRUST_PROXY: "false" }).TRUST_PROXY).toBe(0);
-    expect(parseEnv({ ...base, TRUST_PROXY: "2" }).TRUST_PROXY).toBe(2);
-    expect(() => parseEnv({ ...base, TRUST_PROXY: "yes" })).toThrow(
-      /TRUST_PROXY must be true, false or the number/,
+  const base = {
+    DATABASE_URL: "postgresql://postgres@127.0.0.1/x",
+    DATA_PLANE_TOKEN: "x".repeat(20),
+    MASTER_KEYS: `1:${"a".repeat(64)}`,
+  };
+  it("reads TRUSTED_PROXIES as addresses and ranges, trusting none by default", () => {
+    expect(parseEnv(base).TRUSTED_PROXIES.entries).toEqual([]);
+    const trusted = parseEnv({ ...base, TRUSTED_PROXIES: "127.0.0.1,::1, 172.28.0.0/24" }).TRUSTED_PROXIES;
+    expect(trusted.has("::1")).toBe(true);
+    expect(trusted.has("172.28.0.9")).toBe(true);
+    expect(trusted.has("203.0.113.7")).toBe(false);
+    expect(() => parseEnv({ ...base, TRUSTED_PROXIES: "dashboard" })).toThrow(
+      /TRUSTED_PROXIES "dashboard" is not an IP address or CIDR range/,
     );
-    expect(() => parseEnv({ ...base, TRUST_PROXY: "11" })).toThrow(/TRUST_PROXY must be at most 10/);
+  });
+  it("refuses the old TRUST_PROXY, saying what replaced it", () => {
+    expect(() => parseEnv({ ...base, TRUST_PROXY: "true" })).toThrow(
+      /TRUST_PROXY is no longer read: set TRUSTED_PROXIES/,
+    );
+    expect(() => parseEnv({ ...base, TRUST_PROXY: "" })).not.toThrow();
+  });
+  it("reads DASHBOARD_ORIGINS as origins", () => {
+    expect(parseEnv(base).DASHBOARD_ORIGINS).toEqual([]);
+    expect(
+      parseEnv({ ...base, DASHBOARD_ORIGINS: "https://Gateway.example.com/, http://127.0.0.1:3000" })
+        .DASHBOARD_ORIGINS,
+    ).toEqual(["https://gateway.example.com", "http://127.0.0.1:3000"]);
+    expect(() => parseEnv({ ...base, DASHBOARD_ORIGINS: "https://gateway.example.com/app" })).toThrow(
+      /DASHBOARD_ORIGINS "https:\/\/gateway.example.com\/app" is not an origin/,
+    );
+  });
+  it("gives sessions an absolute lifetime of 7 days unless told otherwise", () => {
+    expect(parseEnv(base).SESSION_MAX_LIFETIME_HOURS).toBe(168);
+    expect(parseEnv({ ...base, SESSION_MAX_LIFETIME_HOURS: "24" }).SESSION_MAX_LIFETIME_HOURS).toBe(24);
   });
 });

@@ -2,10 +2,11 @@
  * The control plane's HTTP server: tRPC for the dashboard at /trpc, health and readiness,
  * Prometheus metrics, and the data-plane API the proxies call.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { AppError } from "@switchyard/core";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import { clientIp, type TrustedProxies } from "./client-ip.ts";
 import { createAlertsEndpoint } from "./data-plane/alerts-endpoint.ts";
 import { createConfigEndpoint } from "./data-plane/config-endpoint.ts";
 import { createUsageEndpoint } from "./data-plane/usage-endpoint.ts";
@@ -13,17 +14,16 @@ import { appRouter } from "./router.ts";
 import { readCookie, resolveSession, sessionCookieName } from "./services/auth/sessions.ts";
 import type { ConfigBus } from "./services/config/publish.ts";
 import type { Context, Services } from "./trpc.ts";
+import { type BrowserOriginPolicy, refuseTrpcRequest, trpcLimits, writeTrpcRefusal } from "./trpc-http.ts";
 
 export type ControlPlaneOptions = Services & {
   bus: ConfigBus;
   dataPlaneToken: string;
   longPollSeconds: number;
-  /**
-   * How many proxies in front of us append to X-Forwarded-For (0: trust none, use the socket's
-   * address). Each trusted proxy appends the address it saw, so the client is that many from the
-   * right; entries left of it are whatever the client sent and are never believed.
-   */
-  trustProxy: number;
+  /** Proxies whose X-Forwarded-For and X-Forwarded-Host are believed (TRUSTED_PROXIES). */
+  trustedProxies: TrustedProxies;
+  /** Browser origins allowed to call /trpc besides the request's own host (DASHBOARD_ORIGINS). */
+  dashboardOrigins?: readonly string[];
 };
 
 export type ControlPlane = {
@@ -31,18 +31,6 @@ export type ControlPlane = {
   listen(port: number, host: string): Promise<{ url: string; port: number }>;
   close(): Promise<void>;
 };
-
-export function clientIp(req: IncomingMessage, trustedHops: number): string {
-  const fwd = req.headers["x-forwarded-for"];
-  const socket = req.socket.remoteAddress ?? "unknown";
-  if (trustedHops === 0 || typeof fwd !== "string") return socket;
-  const hops = fwd
-    .split(",")
-    .map((hop) => hop.trim())
-    .filter((hop) => hop !== "");
-  // Fewer entries than trusted proxies: the leftmost one is still an address a trusted proxy saw.
-  return hops[Math.max(0, hops.length - trustedHops)] ?? socket;
-}
 
 export function createControlPlane(opts: ControlPlaneOptions): ControlPlane {
   const services: Services = {
@@ -54,9 +42,22 @@ export function createControlPlane(opts: ControlPlaneOptions): ControlPlane {
     vault: opts.vault,
   };
 
+  const originPolicy: BrowserOriginPolicy = {
+    trustedProxies: opts.trustedProxies,
+    dashboardOrigins: opts.dashboardOrigins ?? [],
+  };
+  const sessionLifetime = {
+    idleHours: opts.env.SESSION_TTL_HOURS,
+    maxLifetimeHours: opts.env.SESSION_MAX_LIFETIME_HOURS,
+  };
+
   const trpcHandler = createHTTPHandler({
     router: appRouter,
     basePath: "/trpc/",
+    // A chunked body has no Content-Length to refuse up front: the adapter stops reading it here.
+    maxBodySize: trpcLimits.maxBodyBytes,
+    // Counted before tRPC too (refuseTrpcRequest), with a message that says the limit.
+    maxBatchSize: trpcLimits.maxBatchCalls,
     // A throttled call (429) tells HTTP clients when to come back, as well as in error.data.
     responseMeta({ errors }) {
       const retryAfter = errors
@@ -66,12 +67,12 @@ export function createControlPlane(opts: ControlPlaneOptions): ControlPlane {
     },
     async createContext({ req, res }): Promise<Context> {
       const token = readCookie(req.headers.cookie, sessionCookieName);
-      const user = token ? await resolveSession(opts.db, token, opts.env.SESSION_TTL_HOURS) : null;
+      const user = token ? await resolveSession(opts.db, token, sessionLifetime) : null;
       const cookies: string[] = [];
       return {
         ...services,
         user,
-        ip: clientIp(req, opts.trustProxy),
+        ip: clientIp(req, opts.trustedProxies),
         userAgent: req.headers["user-agent"] ?? null,
         setCookie(cookie) {
           cookies.push(cookie);
@@ -120,7 +121,11 @@ export function createControlPlane(opts: ControlPlaneOptions): ControlPlane {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://control-plane");
     try {
-      if (url.pathname.startsWith("/trpc/")) return trpcHandler(req, res);
+      if (url.pathname.startsWith("/trpc/")) {
+        const refusal = refuseTrpcRequest(req, url, originPolicy);
+        if (refusal) return writeTrpcRefusal(req, res, url, refusal);
+        return trpcHandler(req, res);
+      }
       if (req.method === "GET" && url.pathname === "/healthz") return json(res, 200, { status: "ok" });
       if (req.method === "GET" && url.pathname === "/readyz") {
         const r = await readiness();

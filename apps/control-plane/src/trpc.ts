@@ -16,12 +16,13 @@ import type { Actor } from "./services/audit/record.ts";
 import type { SessionUser } from "./services/auth/sessions.ts";
 import type { ConfigBus } from "./services/config/publish.ts";
 import type { CredentialVault } from "./services/providers/vault.ts";
+import { bodyTooLarge } from "./trpc-http.ts";
 
 export type Services = {
   db: Db;
   store: KvStore;
   bus: ConfigBus | null;
-  env: Pick<ControlPlaneEnv, "SESSION_TTL_HOURS" | "COOKIE_SECURE">;
+  env: Pick<ControlPlaneEnv, "SESSION_TTL_HOURS" | "SESSION_MAX_LIFETIME_HOURS" | "COOKIE_SECURE">;
   metrics: ControlPlaneMetrics;
   /** Seals provider credentials at rest and for snapshots; every `writeConfig` needs it. */
   vault: CredentialVault;
@@ -77,12 +78,16 @@ const t = initTRPC
             )
           : (app?.fieldErrors ?? null);
       const internal = error.code === "INTERNAL_SERVER_ERROR";
+      // The adapter's own limit error (a chunked body past maxBodySize) says only its code.
+      const tooLarge = error.code === "PAYLOAD_TOO_LARGE" && !app;
       return {
         ...shape,
         // Never leak internals (SQL, stack traces) to the browser.
         message: internal
           ? "Something went wrong on our side. Try again; if it persists, check the server logs."
-          : shape.message,
+          : tooLarge
+            ? bodyTooLarge.message
+            : shape.message,
         data: {
           code: shape.data.code,
           httpStatus: shape.data.httpStatus,

@@ -3,6 +3,7 @@ import { parseMasterKeys } from "@switchyard/core/crypto/seal";
 import { createDb, type Db } from "@switchyard/db";
 import { createMemoryStore, createRedisStore, type KvStore } from "@switchyard/store";
 import { inject } from "vitest";
+import { parseTrustedProxies } from "../src/client-ip.ts";
 import { createMetrics } from "../src/metrics.ts";
 import { createControlPlane } from "../src/server.ts";
 import { type ConfigBus, createConfigBus, ensureSnapshot } from "../src/services/config/publish.ts";
@@ -38,7 +39,8 @@ export async function startHarness(
     redis?: boolean;
     /** With `redis`: this Redis instead of the run's (e.g. one that cannot be reached). */
     redisUrl?: string;
-    trustProxy?: number;
+    /** TRUSTED_PROXIES; by default loopback, where the test's requests come from. */
+    trustedProxies?: string;
     masterKeys?: string;
   } = {},
 ): Promise<Harness> {
@@ -65,12 +67,12 @@ export async function startHarness(
     db,
     store,
     bus,
-    env: { SESSION_TTL_HOURS: 12, COOKIE_SECURE: false },
+    env: { SESSION_TTL_HOURS: 12, SESSION_MAX_LIFETIME_HOURS: 24 * 7, COOKIE_SECURE: false },
     metrics: createMetrics(),
     vault,
     dataPlaneToken,
     longPollSeconds: 2,
-    trustProxy: options.trustProxy ?? 1,
+    trustedProxies: parseTrustedProxies(options.trustedProxies ?? "127.0.0.1,::1"),
   });
   const { url } = await cp.listen(0, "127.0.0.1");
   return {

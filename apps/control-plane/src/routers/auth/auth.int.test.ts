@@ -86,6 +86,56 @@ describe("sign-in", () => {
   });
 });
 
+describe("session lifetime", () => {
+  const day = 24 * 3_600_000;
+
+  it("refuses a session past its absolute lifetime even while it is in use", async () => {
+    const c = await new Client(h.url).login("finance");
+    expect((await c.query("auth.me")).status).toBe(200);
+    const session = await h.db.session.findFirstOrThrow({
+      where: { user: { email: demoEmails.finance } },
+      orderBy: { createdAt: "desc" },
+    });
+    // Active a moment ago, idle expiry hours away: only its age (8 days > 7) ends it.
+    await h.db.session.update({
+      where: { id: session.id },
+      data: {
+        createdAt: new Date(Date.now() - 8 * day),
+        lastSeenAt: new Date(Date.now() - 1000),
+        expiresAt: new Date(Date.now() + 3_600_000),
+      },
+    });
+    expect((await c.query("auth.me")).status).toBe(401);
+  });
+
+  it("never slides the idle expiry past the absolute end", async () => {
+    const c = await new Client(h.url).login("reviewer");
+    const session = await h.db.session.findFirstOrThrow({
+      where: { user: { email: demoEmails.reviewer } },
+      orderBy: { createdAt: "desc" },
+    });
+    const createdAt = new Date(Date.now() - 7 * day + 30 * 60_000);
+    await h.db.session.update({
+      where: { id: session.id },
+      data: { createdAt, lastSeenAt: new Date(Date.now() - 5 * 60_000) },
+    });
+    expect((await c.query("auth.me")).status).toBe(200);
+    const slid = await h.db.session.findUniqueOrThrow({ where: { id: session.id } });
+    expect(slid.expiresAt.getTime()).toBe(createdAt.getTime() + 7 * day);
+  });
+
+  it("lets the browser keep the cookie until the absolute end; the server enforces the idle limit", async () => {
+    const r = await new Client(h.url).mutate("auth.login", {
+      email: demoEmails.admin,
+      password: demoPasswords.admin,
+    });
+    const expires = /Expires=([^;]+)/.exec(r.setCookie.find((s) => s.startsWith("sy_session=")) ?? "")?.[1];
+    const inDays = (new Date(expires ?? 0).getTime() - Date.now()) / day;
+    expect(inDays).toBeGreaterThan(6.9);
+    expect(inDays).toBeLessThanOrEqual(7);
+  });
+});
+
 /** A finance user of its own (so its lock touches no other test) with the demo finance password. */
 async function financeUserWithDemoPassword(email: string): Promise<void> {
   const demo = await h.db.user.findUniqueOrThrow({ where: { email: demoEmails.finance } });
@@ -154,6 +204,30 @@ describe("login throttling", () => {
     expect(r.status).toBe(429);
   });
 
+  it("ignores X-Forwarded-For from a peer that is not a trusted proxy: varying it dodges nothing", async () => {
+    // As a client reaching the control plane directly would: its peer address is not the dashboard's.
+    const direct = await startHarness({ trustedProxies: "192.0.2.10" });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 35; i++) {
+        const r = await new Client(direct.url, `198.18.${i}.1`).mutate("auth.login", {
+          email: `direct${i}@example.com`,
+          password: "wrong-password",
+        });
+        statuses.push(r.status);
+      }
+      expect(statuses.slice(0, 30).every((s) => s === 401)).toBe(true);
+      expect(statuses.slice(30).every((s) => s === 429)).toBe(true);
+      const entry = await direct.db.auditLog.findFirstOrThrow({
+        where: { action: "auth.login_failed", actorEmail: "direct0@example.com" },
+        select: { ip: true },
+      });
+      expect(entry.ip).toBe("127.0.0.1");
+    } finally {
+      await direct.close();
+    }
+  });
+
   it("keeps sign-in working, and throttled, while Redis cannot be reached", async () => {
     const down = await startHarness({ redis: true, redisUrl: "redis://127.0.0.1:1" });
     try {
@@ -190,6 +264,38 @@ describe("login throttling", () => {
 });
 
 describe("change password", () => {
+  it("locks after repeated wrong current passwords, with Retry-After, even for the right one", async () => {
+    const email = "change-throttle@example.com";
+    await financeUserWithDemoPassword(email);
+    const c = new Client(h.url);
+    expect((await c.mutate("auth.login", { email, password: demoPasswords.finance })).status).toBe(200);
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const r = await c.mutate("auth.changePassword", {
+        currentPassword: `wrong-guess-${i}`,
+        newPassword: "a-brand-new-password",
+      });
+      statuses.push(r.status);
+    }
+    expect(statuses.slice(0, 5)).toEqual([400, 400, 400, 400, 400]);
+    expect(statuses.slice(5).every((s) => s === 429)).toBe(true);
+    const locked = await c.mutate("auth.changePassword", {
+      currentPassword: demoPasswords.finance,
+      newPassword: "a-brand-new-password",
+    });
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(locked.body.error?.message).toMatch(/Too many wrong current passwords\. Try again in \d+ seconds/);
+    // The password did not change.
+    expect(
+      (await new Client(h.url).mutate("auth.login", { email, password: demoPasswords.finance })).status,
+    ).toBe(200);
+    const failures = await h.db.auditLog.count({
+      where: { action: "auth.password_change_failed", actorEmail: email },
+    });
+    expect(failures).toBe(5);
+  });
+
   it("requires the current password, ends other sessions, and the new one works", async () => {
     const a = await new Client(h.url).login("reviewer");
     const other = await new Client(h.url).login("reviewer");

@@ -29,7 +29,10 @@ export const login = publicProcedure.input(LoginInput).mutation(async ({ ctx, in
       userId: user.id,
       ip: ctx.ip,
       userAgent: ctx.userAgent,
-      ttlHours: ctx.env.SESSION_TTL_HOURS,
+      lifetime: {
+        idleHours: ctx.env.SESSION_TTL_HOURS,
+        maxLifetimeHours: ctx.env.SESSION_MAX_LIFETIME_HOURS,
+      },
     });
     await recordAudit(
       tx,
@@ -38,6 +41,6 @@ export const login = publicProcedure.input(LoginInput).mutation(async ({ ctx, in
     );
     return s;
   });
-  ctx.setCookie(sessionCookie(session.token, session.expiresAt, ctx.env.COOKIE_SECURE));
+  ctx.setCookie(sessionCookie(session.token, session.endsAt, ctx.env.COOKIE_SECURE));
   return { user: { id: user.id, email: user.email, name: user.name, role: user.role } };
 });

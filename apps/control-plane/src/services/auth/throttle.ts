@@ -1,8 +1,8 @@
 /**
- * Login throttling: repeated failures per account and per client IP lock further attempts
- * for the rest of the window. Counted in the shared KvStore so every replica agrees. Every attempt
- * is counted when it starts and a success takes its count back, so that what is counted at any
- * moment is failures plus attempts still being verified.
+ * Throttling of password guesses: sign-in (per account and per client IP) and password change (per
+ * account). Repeated failures lock further attempts for the rest of the window. Counted in the shared
+ * KvStore so every replica agrees. Every attempt is counted when it starts and a success takes its
+ * count back, so that what is counted at any moment is failures plus attempts still being verified.
  */
 import { AppError } from "@switchyard/core";
 import { createMemoryStore, type KvStore } from "@switchyard/store";
@@ -13,16 +13,24 @@ export const loginThrottle = {
   maxFailuresPerIp: 30,
 };
 
+/**
+ * Wrong current passwords on the change-password form: a stolen session must not become a way to
+ * guess the password it does not know (and then keep the account after the session ends).
+ */
+export const passwordChangeThrottle = {
+  windowMs: 15 * 60_000,
+  maxFailuresPerAccount: 5,
+};
+
 const accountKey = (email: string) => `login-fail:acct:${email}`;
 const ipKey = (ip: string) => `login-fail:ip:${ip}`;
+const passwordChangeKey = (userId: string) => `password-change-fail:user:${userId}`;
 
-function tooMany(resetInMs: number): AppError {
+function tooMany(what: string, resetInMs: number): AppError {
   const retryAfterSeconds = Math.max(1, Math.ceil(resetInMs / 1000));
-  return new AppError(
-    "too_many_attempts",
-    `Too many failed sign-in attempts. Try again in ${retryAfterSeconds} seconds.`,
-    { retryAfterSeconds },
-  );
+  return new AppError("too_many_attempts", `Too many ${what}. Try again in ${retryAfterSeconds} seconds.`, {
+    retryAfterSeconds,
+  });
 }
 
 /**
@@ -40,7 +48,7 @@ async function counting<T>(store: KvStore, use: (store: KvStore) => Promise<T>):
     if (Date.now() - lastFallbackWarning > 60_000) {
       lastFallbackWarning = Date.now();
       console.error(
-        `[control-plane] login throttle: the shared store cannot be reached (${err instanceof Error ? err.message : String(err)}); counting sign-in attempts in this replica's memory until it is back`,
+        `[control-plane] password throttle: the shared store cannot be reached (${err instanceof Error ? err.message : String(err)}); counting password attempts in this replica's memory until it is back`,
       );
     }
     return use(localFallback);
@@ -60,8 +68,9 @@ export async function beginLoginAttempt(store: KvStore, email: string, ip: strin
       s.hitWindow(ipKey(ip), loginThrottle.windowMs),
     ]),
   );
-  if (acct.count > loginThrottle.maxFailuresPerAccount) throw tooMany(acct.resetInMs);
-  if (byIp.count > loginThrottle.maxFailuresPerIp) throw tooMany(byIp.resetInMs);
+  if (acct.count > loginThrottle.maxFailuresPerAccount)
+    throw tooMany("failed sign-in attempts", acct.resetInMs);
+  if (byIp.count > loginThrottle.maxFailuresPerIp) throw tooMany("failed sign-in attempts", byIp.resetInMs);
 }
 
 /**
@@ -70,4 +79,22 @@ export async function beginLoginAttempt(store: KvStore, email: string, ip: strin
  */
 export async function loginSucceeded(store: KvStore, email: string, ip: string): Promise<void> {
   await counting(store, (s) => Promise.all([s.delete(accountKey(email)), s.unhitWindow(ipKey(ip))]));
+}
+
+/**
+ * Counts a password change against the user before the current password is checked, as
+ * `beginLoginAttempt` does for sign-in; throws too_many_attempts past the limit.
+ */
+export async function beginPasswordChangeAttempt(store: KvStore, userId: string): Promise<void> {
+  const attempts = await counting(store, (s) =>
+    s.hitWindow(passwordChangeKey(userId), passwordChangeThrottle.windowMs),
+  );
+  if (attempts.count > passwordChangeThrottle.maxFailuresPerAccount) {
+    throw tooMany("wrong current passwords", attempts.resetInMs);
+  }
+}
+
+/** The current password was right: the user's count starts over. */
+export async function passwordChangeSucceeded(store: KvStore, userId: string): Promise<void> {
+  await counting(store, (s) => s.delete(passwordChangeKey(userId)));
 }
