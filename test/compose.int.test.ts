@@ -1,7 +1,8 @@
 /**
  * The Docker Compose stack, checked without a Docker engine: `docker-compose config` must accept
- * docker-compose.yml, every service must be there with its port, the proxy must keep its snapshot
- * on a volume, every build target must exist in docker/Dockerfile, and every Grafana dashboard
+ * docker-compose.yml, every service must be there with its port (the control plane with none: the
+ * dashboard server is the way in, and the only proxy whose X-Forwarded-For it believes), the proxy
+ * must keep its snapshot on a volume, every build target must exist in docker/Dockerfile, and every Grafana dashboard
  * must parse and read from the provisioned Prometheus datasource (uid `prometheus`).
  *
  * Needs the `docker-compose` CLI (Debian: `apt-get install -y docker-compose`, v1, Python) or a
@@ -32,8 +33,14 @@ type Service = {
   environment?: Record<string, string | null>;
   depends_on?: Record<string, { condition?: string }> | string[];
   healthcheck?: { test?: string[] | string; disable?: boolean };
+  networks?: Record<string, { ipv4_address?: string } | null> | string[];
 };
-type ComposeConfig = { services: Record<string, Service>; volumes?: Record<string, unknown> };
+type Network = { ipam?: { config?: Array<{ subnet?: string; ip_range?: string }> } };
+type ComposeConfig = {
+  services: Record<string, Service>;
+  volumes?: Record<string, unknown>;
+  networks?: Record<string, Network | null>;
+};
 
 function run(cmd: string, args: string[], input?: string) {
   const result = spawnSync(cmd, args, { cwd: repoRoot, input, encoding: "utf8", timeout: 60_000 });
@@ -137,7 +144,8 @@ const expectedServices: Record<
   redis: {},
   prometheus: { port: 9090 },
   grafana: { port: 3000, hostPort: 3001 },
-  "control-plane": { port: 4000, target: "control-plane", cmd: "apps/control-plane/src/main.ts" },
+  // No port: reached through the dashboard server, and by the proxy and Prometheus over the network.
+  "control-plane": { target: "control-plane", cmd: "apps/control-plane/src/main.ts" },
   // The proxy runs from its bundle with a small young generation and a tighter malloc (ADR 0007),
   // as bench/proxy.ts measures it (`proxyNodeFlags`, `proxyProcessEnv`).
   proxy: {
@@ -177,6 +185,32 @@ describe("docker-compose.yml", () => {
         target: want.port,
       });
     }
+  });
+
+  it("publishes no control-plane port, and trusts X-Forwarded-For from the dashboard's fixed address alone", () => {
+    const cp = config.services["control-plane"]!;
+    expect(cp.ports ?? []).toEqual([]);
+    const env = cp.environment ?? {};
+    expect(env.TRUST_PROXY).toBeUndefined();
+    const dashboardNetworks = config.services.dashboard!.networks;
+    const address =
+      dashboardNetworks && !Array.isArray(dashboardNetworks)
+        ? dashboardNetworks.default?.ipv4_address
+        : undefined;
+    expect(address, "the dashboard's fixed ipv4_address").toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(env.TRUSTED_PROXIES).toBe(address);
+    // Addresses handed out to the other containers come from a range that leaves the dashboard's free.
+    const [pool] = config.networks?.default?.ipam?.config ?? [];
+    expect(pool?.subnet).toBe("172.28.0.0/24");
+    expect(pool?.ip_range).toBe("172.28.0.128/25");
+    expect(Number(address!.split(".")[3])).toBeLessThan(128);
+  });
+
+  it("defaults COOKIE_SECURE to false for plain http://localhost, overridable for HTTPS", () => {
+    expect(config.services["control-plane"]!.environment?.COOKIE_SECURE).toBe("false");
+    const text = readFileSync(composeFile, "utf8");
+    expect(text).toMatch(/COOKIE_SECURE: \$\{COOKIE_SECURE:-false\}/);
+    expect(text).toMatch(/COOKIE_SECURE=true .*HTTPS/);
   });
 
   it("pins postgres 17 and redis 7, both with healthchecks", () => {

@@ -31,9 +31,12 @@ async function mockProviderBaseUrl(page: Page): Promise<string> {
   return url;
 }
 
+const inClusterLabel = "In-cluster (self-hosted, private network)";
+
+/** The mock provider listens on loopback: providers pointing there are marked in-cluster. */
 async function addProvider(
   page: Page,
-  values: { name: string; baseUrl: string; apiKey?: string; kind?: "Anthropic" },
+  values: { name: string; baseUrl: string; apiKey?: string; kind?: "Anthropic"; inCluster?: boolean },
 ): Promise<void> {
   await page.getByRole("button", { name: "Add provider" }).first().click();
   const dialog = page.getByRole("dialog", { name: "Add provider" });
@@ -44,6 +47,7 @@ async function addProvider(
   }
   await dialog.getByLabel("Base URL").fill(values.baseUrl);
   if (values.apiKey) await dialog.getByLabel("API key").fill(values.apiKey);
+  if (values.inCluster) await dialog.getByLabel(inClusterLabel).check();
   await dialog.getByRole("button", { name: "Add provider" }).click();
   await expect(dialog).toBeHidden();
 }
@@ -55,9 +59,10 @@ test("a provider's API key is shown only by its last 4 characters, and rotating 
   const baseUrl = await mockProviderBaseUrl(page);
   const name = unique("e2e-openai");
   const apiKey = "sk-e2e-first-secret-9876";
-  await addProvider(page, { name, baseUrl, apiKey });
+  await addProvider(page, { name, baseUrl, apiKey, inCluster: true });
 
   const created = row(page, name);
+  await expect(created).toContainText("in-cluster");
   await expect(created).toContainText("•••• 9876");
   await expect(created).toContainText("primary");
   await expect(created).toContainText("OpenAI-compatible");
@@ -66,7 +71,7 @@ test("a provider's API key is shown only by its last 4 characters, and rotating 
   await created.getByRole("button", { name: `Test ${name}` }).click();
   const result = page.getByTestId("provider-test-result");
   await expect(result).toContainText("OK (200)");
-  await expect(result).toContainText(/in \d+ ms: Connected: the provider accepted the credential/);
+  await expect(result).toContainText(/in \d+ ms: Reachable, credentials accepted/);
 
   await created.getByRole("button", { name: `Rotate API key of ${name}` }).click();
   const rotate = page.getByRole("dialog", { name: `Rotate API key for "${name}"` });
@@ -99,12 +104,13 @@ test("the Test button says what went wrong with a provider that cannot be reache
   await openProviders(page);
   const name = unique("e2e-unreachable");
   // Port 9 (discard) has nothing listening on the test machines.
-  await addProvider(page, { name, baseUrl: "http://127.0.0.1:9/v1" });
+  await addProvider(page, { name, baseUrl: "http://127.0.0.1:9/v1", inCluster: true });
   const created = row(page, name);
   await expect(created).toContainText("No API key");
   await created.getByRole("button", { name: `Test ${name}` }).click();
   const result = page.getByTestId("provider-test-result");
   await expect(result).toContainText("Failed");
+  await expect(result).toContainText("Connection refused");
   await expect(result).not.toContainText("OK");
 });
 
@@ -127,6 +133,15 @@ test("the provider forms show their errors under the fields", async ({ page }) =
   await dialog.getByRole("button", { name: "Add provider" }).click();
   await expect(dialog.getByLabel("Base URL")).toHaveAccessibleDescription(/without \/v1/);
 
+  // Where a provider may be: never at a metadata address; on loopback only when marked in-cluster.
+  await dialog.getByLabel("Base URL").fill("http://169.254.169.254");
+  await dialog.getByRole("button", { name: "Add provider" }).click();
+  await expect(dialog.getByLabel("Base URL")).toHaveAccessibleDescription(/cloud metadata address/);
+  await dialog.getByLabel("Base URL").fill("http://127.0.0.1:8000");
+  await dialog.getByRole("button", { name: "Add provider" }).click();
+  await expect(dialog.getByLabel("Base URL")).toHaveAccessibleDescription(/tick "In-cluster"/);
+  await expect(dialog.getByLabel(inClusterLabel)).not.toBeChecked();
+
   // A name already taken is refused by the server, under the name field too.
   await dialog.getByLabel("Name").fill("mock-provider");
   await dialog.getByLabel("Base URL").fill("https://api.anthropic.com");
@@ -148,13 +163,14 @@ test("an edit that lost a race says so and can reload the other version", async 
   await openProviders(page);
   const baseUrl = await mockProviderBaseUrl(page);
   const name = unique("e2e-edit");
-  await addProvider(page, { name, baseUrl });
+  await addProvider(page, { name, baseUrl, inCluster: true });
 
   await row(page, name)
     .getByRole("button", { name: `Edit ${name}` })
     .click();
   const mine = page.getByRole("dialog", { name: "Edit provider" });
   await expect(mine.getByLabel("Name")).toHaveValue(name);
+  await expect(mine.getByLabel(inClusterLabel)).toBeChecked();
 
   const other = await context.newPage();
   await other.goto("/providers");
@@ -184,7 +200,7 @@ test("moving a provider with a stored key to another host asks for the key for t
   await openProviders(page);
   const baseUrl = await mockProviderBaseUrl(page);
   const name = unique("e2e-move");
-  await addProvider(page, { name, baseUrl, apiKey: "sk-e2e-old-host-1111" });
+  await addProvider(page, { name, baseUrl, apiKey: "sk-e2e-old-host-1111", inCluster: true });
 
   await row(page, name)
     .getByRole("button", { name: `Edit ${name}` })

@@ -1,14 +1,28 @@
 /** Audit log contracts: what an entry says and how the admin page filters and pages through them. */
 import { z } from "zod";
+import { text } from "../validation/text.ts";
+
+/** Audit entry ids are Postgres bigints: a cursor past the largest one is no entry id. */
+const maxEntryId = 9_223_372_036_854_775_807n;
+
+/** Postgres timestamps reach back to 4713 BC; JavaScript dates to 271821 BC. Keep to years 1-9999. */
+const instant = z.coerce
+  .date({ error: "Enter a date and time" })
+  .min(new Date("0001-01-01T00:00:00.000Z"), "Choose a date after the year 1")
+  .max(new Date("9999-12-31T23:59:59.999Z"), "Choose a date before the year 10000");
 
 export const AuditListInput = z.object({
-  actor: z.string().trim().max(254).optional(),
-  action: z.string().trim().max(100).optional(),
-  target: z.string().trim().max(200).optional(),
-  from: z.coerce.date().optional(),
-  to: z.coerce.date().optional(),
+  actor: text().trim().max(254).optional(),
+  action: text().trim().max(100).optional(),
+  target: text().trim().max(200).optional(),
+  from: instant.optional(),
+  to: instant.optional(),
   /** Keyset cursor: the id of the last entry of the previous page. */
-  cursor: z.string().regex(/^\d+$/, "cursor must be an entry id").optional(),
+  cursor: text()
+    .regex(/^\d{1,19}$/, "cursor must be an entry id")
+    // Checks after a failed one still run: the regex is repeated so BigInt never sees non-digits.
+    .refine((v) => !/^\d{1,19}$/.test(v) || BigInt(v) <= maxEntryId, "cursor must be an entry id")
+    .optional(),
   limit: z.number().int().min(1).max(200).default(50),
 });
 export type AuditListInput = z.infer<typeof AuditListInput>;

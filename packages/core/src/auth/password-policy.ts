@@ -1,22 +1,22 @@
 /** Login and password-change inputs, shared by the control plane and the dashboard's forms. */
 import { z } from "zod";
+import { text } from "../validation/text.ts";
 
-export const Email = z.string().trim().toLowerCase().email("Enter a valid email address").max(254);
+export const Email = text().trim().toLowerCase().email("Enter a valid email address").max(254);
 
-export const NewPassword = z
-  .string()
+export const NewPassword = text()
   .min(12, "Use at least 12 characters")
   .max(256, "Use at most 256 characters");
 
 export const LoginInput = z.object({
   email: Email,
-  password: z.string().min(1, "Enter your password").max(256),
+  password: text().min(1, "Enter your password").max(256),
 });
 export type LoginInput = z.infer<typeof LoginInput>;
 
 export const ChangePasswordInput = z
   .object({
-    currentPassword: z.string().min(1, "Enter your current password").max(256),
+    currentPassword: text().min(1, "Enter your current password").max(256),
     newPassword: NewPassword,
   })
   .refine((v) => v.currentPassword !== v.newPassword, {

@@ -28,3 +28,21 @@ describe("the rotation webhook URL", () => {
     expect(webhookError("ftp://x.example/h")).toMatch(/http:\/\/ or https:\/\//);
   });
 });
+
+describe("the rotation webhook's host", () => {
+  it("is never a metadata service, the machine's link or an unroutable address", () => {
+    for (const url of [
+      "https://169.254.169.254/latest",
+      "https://metadata.google.internal/hook",
+      "https://[fe80::1]/hook",
+      "https://0.0.0.0/hook",
+    ]) {
+      expect(webhookError(url), url).toMatch(/link-local, cloud metadata or unroutable/);
+    }
+  });
+
+  it("refuses a NUL or a broken surrogate as a field error", () => {
+    expect(webhookError("https://hooks.example.com/\u0000")).toMatch(/NUL/);
+    expect(webhookError("https://hooks.example.com/\ud800")).toMatch(/NUL/);
+  });
+});

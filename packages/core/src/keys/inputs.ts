@@ -4,6 +4,9 @@
  * secret generation and hashing live in `@switchyard/core/keys/secret`.
  */
 import { z } from "zod";
+import { classifyHost } from "../net/addresses.ts";
+import { maxInt32 } from "../usage/event.ts";
+import { text } from "../validation/text.ts";
 
 export const maxRotationGraceMinutes = 7 * 24 * 60;
 export const defaultRotationGraceMinutes = 60;
@@ -33,29 +36,27 @@ const isoInstant = z.iso.datetime({ offset: true, error: "Enter a date and time"
 
 /** Fields an admin can set on a key, on create and on edit (the owner is fixed at creation). */
 const keyFields = {
-  name: z
-    .string({ error: "Give the key a name" })
+  name: text({ error: "Give the key a name" })
     .trim()
     .min(1, "Give the key a name")
     .max(100, "Use at most 100 characters"),
   /** GatewayModel names; empty means every model. */
-  allowedModels: z.array(z.string().trim().min(1).max(200)).max(500, "Choose at most 500 models"),
+  allowedModels: z.array(text().trim().min(1).max(200)).max(500, "Choose at most 500 models"),
   rpm: limit("requests per minute"),
   tpm: limit("tokens per minute"),
   expiresAt: isoInstant.nullable().optional(),
   tags: z
-    .array(
-      z.string().trim().min(1, "A tag cannot be empty").max(40, "Each tag must be at most 40 characters"),
-    )
+    .array(text().trim().min(1, "A tag cannot be empty").max(40, "Each tag must be at most 40 characters"))
     .max(20, "Use at most 20 tags"),
   metadata: z
     .record(
-      z
-        .string()
+      text()
         .trim()
         .min(1, "Every metadata value needs a key")
         .max(64, "Metadata keys: at most 64 characters"),
-      z.string().max(500, "Metadata values: at most 500 characters"),
+      text().max(500, "Metadata values: at most 500 characters"),
+      // A bad key is reported by what is wrong with it, not as zod's generic "Invalid key in record".
+      { error: (issue) => (issue.code === "invalid_key" ? issue.issues[0]?.message : undefined) },
     )
     .refine((m) => Object.keys(m).length <= 20, "Use at most 20 metadata entries"),
   /** Scheduled rotation every N days; null = manual only. Needs `notifyWebhookUrl` (ADR 0005). */
@@ -78,10 +79,20 @@ const keyFields = {
    * Where scheduled rotations POST the new secret: https, so the secret is never sent in the clear,
    * except to a receiver on the control plane's own machine (loopback).
    */
-  notifyWebhookUrl: z
-    .url({ protocol: /^https?$/, error: "Enter an http:// or https:// URL" })
-    .max(2000, "Use at most 2000 characters")
-    .refine(isSafeWebhookUrl, "Use an https:// URL: the new secret is sent to it (http:// only to localhost)")
+  notifyWebhookUrl: text()
+    .pipe(
+      z
+        .url({ protocol: /^https?$/, error: "Enter an http:// or https:// URL" })
+        .max(2000, "Use at most 2000 characters")
+        .refine(
+          isSafeWebhookUrl,
+          "Use an https:// URL: the new secret is sent to it (http:// only to localhost)",
+        )
+        .refine(
+          isReachableWebhookHost,
+          "This is a link-local, cloud metadata or unroutable address: the webhook must be a real receiver",
+        ),
+    )
     .nullable()
     .optional(),
 };
@@ -97,6 +108,18 @@ function isSafeWebhookUrl(value: string): boolean {
   if (url.protocol !== "http:") return true;
   const host = url.hostname;
   return host === "localhost" || host === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** Never a metadata service or the machine's link (they answer requests with credentials). */
+function isReachableWebhookHost(value: string): boolean {
+  let host: string;
+  try {
+    host = new URL(value).hostname;
+  } catch {
+    return true;
+  }
+  const cls = classifyHost(host);
+  return cls !== "metadata" && cls !== "link-local" && cls !== "unroutable";
 }
 
 const webhookRequiredMessage =
@@ -123,7 +146,7 @@ export type CreateKeyInput = z.infer<typeof CreateKeyInput>;
  */
 export const UpdateKeyInput = z.object({
   id: z.uuid("Unknown key"),
-  version: z.number().int().min(1),
+  version: z.number().int().min(1).max(maxInt32),
   name: keyFields.name.optional(),
   allowedModels: keyFields.allowedModels.optional(),
   rpm: keyFields.rpm,
@@ -155,7 +178,7 @@ export type RevokeKeyInput = z.infer<typeof RevokeKeyInput>;
 
 export const KeysListInput = z.object({
   /** Matches the name, a tag, a secret's prefix, or the owner's name. */
-  search: z.string().trim().max(200).optional(),
+  search: text().trim().max(200).optional(),
   includeRevoked: z.boolean().optional(),
 });
 export type KeysListInput = z.infer<typeof KeysListInput>;

@@ -6,7 +6,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer as createNetServer, type Server as NetServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { GatewayConfig, type ProviderTestResult, type ProviderView } from "@switchyard/core";
 import { openSecret, parseMasterKeys, snapshotSealingKey } from "@switchyard/core/crypto/seal";
@@ -29,6 +29,7 @@ import {
   reencryptCredentials,
   startCredentialOverlapJob,
 } from "../../services/providers/credentials.ts";
+import { type ResolveHost, testProviderCredential } from "../../services/providers/test-connection.ts";
 import { createCredentialVault } from "../../services/providers/vault.ts";
 
 const run = Math.random().toString(36).slice(2, 8);
@@ -163,6 +164,7 @@ describe("credentials at rest", () => {
       name: name("nokey"),
       kind: "openai",
       baseUrl: "http://vllm.local:8000/v1",
+      inCluster: true,
     });
     expect(p.credentials).toEqual([]);
     expect((await latestConfig()).providers.find((x) => x.id === p.id)?.credentials).toEqual([]);
@@ -417,10 +419,11 @@ describe("testing a credential", () => {
       kind: "openai",
       baseUrl: `${mockUrl}/v1`,
       apiKey: goodKey,
+      inCluster: true,
     });
     const ok = await test(p.id);
-    expect(ok).toMatchObject({ ok: true, status: 200 });
-    expect(ok.message).toMatch(/accepted the credential/);
+    expect(ok).toMatchObject({ ok: true, outcome: "accepted", status: 200 });
+    expect(ok.message).toMatch(/Reachable, credentials accepted/);
     expect(ok.latencyMs).toBeGreaterThanOrEqual(0);
 
     await admin.mutate("providers.rotateCredential", {
@@ -429,8 +432,8 @@ describe("testing a credential", () => {
       overlapMinutes: 10,
     });
     const bad = await test(p.id);
-    expect(bad).toMatchObject({ ok: false, status: 401 });
-    expect(bad.message).toMatch(/rejected the credential/);
+    expect(bad).toMatchObject({ ok: false, outcome: "credentials_refused", status: 401 });
+    expect(bad.message).toMatch(/HTTP 401: credentials refused/);
     expect(bad.message).not.toContain("sk-wrong-key-0000");
 
     const audit = await h.db.auditLog.findMany({ where: { targetId: p.id, action: "providers.test" } });
@@ -457,6 +460,7 @@ describe("testing a credential", () => {
       kind: "anthropic",
       baseUrl: url,
       apiKey: "sk-ant-test-key-9999",
+      inCluster: true,
     });
     expect(await test(p.id)).toMatchObject({ ok: true, status: 200 });
   });
@@ -471,9 +475,10 @@ describe("testing a credential", () => {
       kind: "openai",
       baseUrl: `http://127.0.0.1:${port}/v1`,
       apiKey: "sk-any-key-5555",
+      inCluster: true,
     });
     const r = await test(p.id);
-    expect(r).toMatchObject({ ok: false, status: null });
+    expect(r).toMatchObject({ ok: false, outcome: "connection_refused", status: null });
     expect(r.message).toMatch(/Connection refused/);
   });
 
@@ -483,9 +488,10 @@ describe("testing a credential", () => {
       kind: "openai",
       baseUrl: "http://no-such-host.invalid/v1",
       apiKey: "sk-any-key-6666",
+      inCluster: true,
     });
     const r = await test(p.id);
-    expect(r).toMatchObject({ ok: false, status: null });
+    expect(r).toMatchObject({ ok: false, outcome: "dns_failed", status: null });
     expect(r.message).toMatch(/resolve no-such-host\.invalid/);
   });
 
@@ -493,11 +499,288 @@ describe("testing a credential", () => {
     const url = await serve(() => {
       // Never answers.
     });
-    const p = await createProvider({ name: name("test-slow"), kind: "openai", baseUrl: `${url}/v1` });
+    const p = await createProvider({
+      name: name("test-slow"),
+      kind: "openai",
+      baseUrl: `${url}/v1`,
+      inCluster: true,
+    });
     const r = await test(p.id);
-    expect(r).toMatchObject({ ok: false, status: null });
-    expect(r.message).toMatch(/within 5 s/);
+    expect(r).toMatchObject({ ok: false, outcome: "timeout", status: null });
+    expect(r.message).toMatch(/No answer in time \(within 5 s\)/);
     expect(r.latencyMs).toBeGreaterThanOrEqual(4900);
+  });
+});
+
+describe("where a provider may point", () => {
+  const refusedEverywhere = [
+    "http://169.254.169.254/v1",
+    "https://169.254.169.254/latest/v1",
+    "http://2852039166/v1",
+    "http://[::ffff:169.254.169.254]/v1",
+    "http://[fe80::1]:8000/v1",
+    "http://100.100.100.200/v1",
+    "http://[fd00:ec2::254]/v1",
+    "http://metadata.google.internal/v1",
+    "http://0.0.0.0:8090/v1",
+  ];
+
+  it("never at a cloud metadata or link-local address, in-cluster or not", async () => {
+    for (const baseUrl of refusedEverywhere) {
+      for (const inCluster of [false, true]) {
+        const r = await admin.mutate("providers.create", {
+          name: name("meta"),
+          kind: "openai",
+          baseUrl,
+          inCluster,
+        });
+        expect(r.status, `${baseUrl} inCluster=${inCluster}`).toBe(400);
+        expect(fieldErrors(r).baseUrl?.join(" "), baseUrl).toMatch(/metadata|link-local|no single host/);
+      }
+    }
+    expect(await h.db.provider.count({ where: { name: name("meta") } })).toBe(0);
+  });
+
+  it("at loopback and private addresses, and over http://, only when marked in-cluster", async () => {
+    for (const baseUrl of [
+      `${mockUrl}/v1`,
+      "http://[::1]:8000/v1",
+      "http://localhost:8000/v1",
+      "https://10.1.2.3/v1",
+      "https://192.168.0.10/v1",
+      "https://172.20.0.4/v1",
+    ]) {
+      const r = await admin.mutate("providers.create", { name: name("private"), kind: "openai", baseUrl });
+      expect(r.status, baseUrl).toBe(400);
+      expect(fieldErrors(r).baseUrl?.join(" "), baseUrl).toMatch(/private or loopback address.*In-cluster/);
+    }
+    const plain = await admin.mutate("providers.create", {
+      name: name("plain"),
+      kind: "openai",
+      baseUrl: "http://vllm.internal:8000/v1",
+    });
+    expect(fieldErrors(plain).baseUrl?.join(" ")).toMatch(/Use https:\/\/.*in the clear/);
+    const publicPlain = await admin.mutate("providers.create", {
+      name: name("plain"),
+      kind: "openai",
+      baseUrl: "http://8.8.8.8/v1",
+      inCluster: true,
+    });
+    expect(fieldErrors(publicPlain).baseUrl?.join(" ")).toMatch(/https:\/\/ for a public address/);
+
+    const inside = await createProvider({
+      name: name("inside"),
+      kind: "openai",
+      baseUrl: `${mockUrl}/v1`,
+      inCluster: true,
+    });
+    expect(inside.inCluster).toBe(true);
+    const listed = data<{ items: ProviderView[] }>(await admin.query("providers.list")).items;
+    expect(listed.find((p) => p.id === inside.id)?.inCluster).toBe(true);
+    expect(listed.find((p) => p.name === "mock-provider")?.inCluster).toBe(true);
+  });
+
+  it("refuses an edit that points an in-cluster provider at metadata or unticks in-cluster under a private URL", async () => {
+    const p = await createProvider({
+      name: name("edit-reach"),
+      kind: "openai",
+      baseUrl: `${mockUrl}/v1`,
+      inCluster: true,
+    });
+    const meta = await admin.mutate("providers.update", {
+      id: p.id,
+      version: 1,
+      baseUrl: "http://169.254.169.254/v1",
+    });
+    expect(meta.status).toBe(400);
+    expect(fieldErrors(meta).baseUrl?.join(" ")).toMatch(/metadata/);
+    const untick = await admin.mutate("providers.update", { id: p.id, version: 1, inCluster: false });
+    expect(untick.status).toBe(400);
+    expect(fieldErrors(untick).baseUrl?.join(" ")).toMatch(/In-cluster/);
+    expect(await h.db.provider.findUniqueOrThrow({ where: { id: p.id } })).toMatchObject({
+      baseUrl: `${mockUrl}/v1`,
+      inCluster: true,
+      version: 1,
+    });
+
+    // Moving it to a public https host and unticking in one save is fine.
+    const out = data<ProviderView>(
+      await admin.mutate("providers.update", {
+        id: p.id,
+        version: 1,
+        baseUrl: "https://api.example.com/v1",
+        inCluster: false,
+      }),
+    );
+    expect(out).toMatchObject({ baseUrl: "https://api.example.com/v1", inCluster: false, version: 2 });
+    const audit = await h.db.auditLog.findFirstOrThrow({
+      where: { targetId: p.id, action: "providers.update" },
+    });
+    expect(audit.before).toMatchObject({ inCluster: true });
+    expect(audit.after).toMatchObject({ inCluster: false });
+  });
+});
+
+describe("what the connection test connects to, and what it says", () => {
+  const marker = `UPSTREAM-SAYS-${run}`;
+  const servers: Server[] = [];
+  const tcp: NetServer[] = [];
+  let hits = 0;
+  afterAll(async () => {
+    for (const s of servers) {
+      s.closeAllConnections();
+      await new Promise((r) => s.close(r));
+    }
+    for (const s of tcp) await new Promise((r) => s.close(r));
+  });
+  async function serve(status: number): Promise<number> {
+    const s = createServer((_req, res) => {
+      hits++;
+      res.writeHead(status, {
+        "content-type": "application/json",
+        "x-banner": marker,
+        location: "/elsewhere",
+      });
+      res.end(JSON.stringify({ error: { message: `${marker}: internal detail`, type: marker } }));
+    });
+    servers.push(s);
+    await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+    return (s.address() as AddressInfo).port;
+  }
+  const caller = async () => {
+    const demo = await h.db.provider.findFirstOrThrow({ where: { name: "mock-provider" } });
+    return { actor: { id: null, email: "test", ip: null }, orgId: demo.orgId };
+  };
+  /** A resolver that answers `addresses` for every name, as a DNS server under someone else's control could. */
+  const resolvingTo =
+    (...addresses: string[]): ResolveHost =>
+    async () =>
+      addresses.map((address) => ({ address, family: address.includes(":") ? 6 : 4 }));
+  const testWith = async (id: string, resolve: ResolveHost) =>
+    testProviderCredential({ db: h.db, vault: h.vault }, await caller(), id, { resolve });
+
+  it("refuses a public-looking name that resolves to a metadata or link-local address, before connecting", async () => {
+    const p = await createProvider({
+      name: name("rebind"),
+      kind: "openai",
+      baseUrl: "https://models.example.com/v1",
+      apiKey: "sk-rebind-key-0001",
+    });
+    for (const addresses of [["169.254.169.254"], ["93.184.215.14", "169.254.169.254"], ["fe80::1"]]) {
+      const r = await testWith(p.id, resolvingTo(...addresses));
+      expect(r, addresses.join()).toMatchObject({ ok: false, outcome: "address_refused", status: null });
+      expect(r.message).toMatch(/models\.example\.com resolves to an address a provider may not have/);
+      expect(r.message).not.toContain("169.254.169.254");
+    }
+    // In-cluster does not open metadata either.
+    await h.db.provider.update({ where: { id: p.id }, data: { inCluster: true } });
+    const inside = await testWith(p.id, resolvingTo("169.254.169.254"));
+    expect(inside.outcome).toBe("address_refused");
+  });
+
+  it("refuses a name resolving to a private address unless in-cluster, and then connects to the address it checked", async () => {
+    const port = await serve(200);
+    // .invalid never resolves in real DNS: an answer proves the socket used the checked address.
+    const baseUrl = `http://provider-${run}.invalid:${port}/v1`;
+    const p = await createProvider({ name: name("pinned"), kind: "openai", baseUrl, inCluster: true });
+    const before = hits;
+    const ok = await testWith(p.id, resolvingTo("127.0.0.1"));
+    expect(ok).toMatchObject({ ok: true, outcome: "accepted", status: 200 });
+    expect(hits).toBe(before + 1);
+
+    const outside = await createProvider({
+      name: name("private-name"),
+      kind: "openai",
+      baseUrl: `https://provider-${run}.invalid:${port}/v1`,
+    });
+    const refused = await testWith(outside.id, resolvingTo("10.0.0.7"));
+    expect(refused).toMatchObject({ outcome: "address_refused" });
+    expect(refused.message).toMatch(/In-cluster/);
+
+    // In-cluster over http:// to a name that turns out to be public: the key would cross the internet.
+    const publicPlain = await testWith(p.id, resolvingTo("93.184.215.14"));
+    expect(publicPlain.outcome).toBe("address_refused");
+    expect(publicPlain.message).toMatch(/https:\/\/ for a public address/);
+    expect(hits).toBe(before + 1);
+  });
+
+  it("holds a row stored before the rules to them: nothing is sent", async () => {
+    const port = await serve(200);
+    const p = await createProvider({
+      name: name("legacy"),
+      kind: "openai",
+      baseUrl: `http://127.0.0.1:${port}/v1`,
+      inCluster: true,
+    });
+    await h.db.provider.update({ where: { id: p.id }, data: { inCluster: false } });
+    const before = hits;
+    const r = data<ProviderTestResult>(await admin.mutate("providers.test", { id: p.id }));
+    expect(r).toMatchObject({ ok: false, outcome: "address_refused", status: null, latencyMs: 0 });
+    expect(r.message).toMatch(/In-cluster.*Nothing was sent/);
+    expect(hits).toBe(before);
+    await h.db.provider.update({ where: { id: p.id }, data: { baseUrl: "http://169.254.169.254/v1" } });
+    const meta = data<ProviderTestResult>(await admin.mutate("providers.test", { id: p.id }));
+    expect(meta.outcome).toBe("address_refused");
+    expect(meta.message).toMatch(/metadata/);
+  });
+
+  it("answers with the status class, never with the provider's own words", async () => {
+    const cases = [
+      [401, "credentials_refused", /^HTTP 401: credentials refused/],
+      [403, "access_denied", /^HTTP 403/],
+      [404, "not_found", /^HTTP 404/],
+      [429, "rate_limited", /^HTTP 429/],
+      [302, "redirected", /^HTTP 3xx/],
+      [418, "client_error", /^HTTP 4xx/],
+      [400, "client_error", /^HTTP 4xx/],
+      [500, "server_error", /^HTTP 5xx/],
+      [503, "server_error", /^HTTP 5xx/],
+    ] as const;
+    for (const [status, outcome, message] of cases) {
+      const port = await serve(status);
+      const p = await createProvider({
+        name: name(`class-${status}`),
+        kind: "openai",
+        baseUrl: `http://127.0.0.1:${port}/v1`,
+        apiKey: "sk-class-key-0000",
+        inCluster: true,
+      });
+      const r = data<ProviderTestResult>(await admin.mutate("providers.test", { id: p.id }));
+      expect(r, String(status)).toMatchObject({ ok: false, outcome, status });
+      expect(r.message).toMatch(message);
+      expect(JSON.stringify(r)).not.toContain(marker);
+      expect(JSON.stringify(r)).not.toContain("internal detail");
+    }
+  });
+
+  it("names a TLS failure and a port that does not speak HTTP without quoting what it said", async () => {
+    const port = await serve(200);
+    const tls = await createProvider({
+      name: name("tls"),
+      kind: "openai",
+      baseUrl: `https://127.0.0.1:${port}/v1`,
+      inCluster: true,
+    });
+    const t = data<ProviderTestResult>(await admin.mutate("providers.test", { id: tls.id }));
+    expect(t).toMatchObject({ ok: false, outcome: "tls_failed", status: null });
+    expect(t.message).toMatch(/^TLS failed/);
+
+    // Reading on (resume) lets the server see the client's close, so it can shut down.
+    const banner = createNetServer((socket) => socket.end(`SSH-2.0-${marker}\r\n`).resume());
+    tcp.push(banner);
+    await new Promise<void>((r) => banner.listen(0, "127.0.0.1", r));
+    const sshPort = (banner.address() as AddressInfo).port;
+    const ssh = await createProvider({
+      name: name("ssh"),
+      kind: "openai",
+      baseUrl: `http://127.0.0.1:${sshPort}/v1`,
+      inCluster: true,
+    });
+    const r = data<ProviderTestResult>(await admin.mutate("providers.test", { id: ssh.id }));
+    expect(r).toMatchObject({ ok: false, status: null });
+    expect(["failed", "connection_closed"]).toContain(r.outcome);
+    expect(JSON.stringify(r)).not.toContain(marker);
+    expect(JSON.stringify(r)).not.toContain("SSH");
   });
 });
 
@@ -556,7 +839,7 @@ describe("update and delete", () => {
 
     for (const baseUrl of [
       "https://evil.example.net/v1",
-      "http://a.example.com/v1",
+      "https://sub.a.example.com/v1",
       "https://a.example.com:8443/v1",
     ]) {
       const refused = await admin.mutate("providers.update", { id: p.id, version: 2, baseUrl });
@@ -651,6 +934,7 @@ describe("master key rotation", () => {
       kind: "openai",
       baseUrl: `${mockUrl}/v1`,
       apiKey: goodKey,
+      inCluster: true,
     });
     const total = await h.db.providerCredential.count();
     expect(await h.db.providerCredential.count({ where: { keyVersion: 1 } })).toBe(total);

@@ -51,6 +51,7 @@ export async function createProvider(
         name: input.name,
         kind: input.kind,
         baseUrl: input.baseUrl,
+        inCluster: input.inCluster,
       },
     });
     if (input.apiKey) {
@@ -67,7 +68,13 @@ export async function createProvider(
         action: "providers.create",
         targetType: "provider",
         targetId: providerId,
-        after: { name: input.name, kind: input.kind, baseUrl: input.baseUrl, credential },
+        after: {
+          name: input.name,
+          kind: input.kind,
+          baseUrl: input.baseUrl,
+          inCluster: input.inCluster,
+          credential,
+        },
       },
     };
   });
@@ -92,6 +99,7 @@ export async function updateProvider(
         name: true,
         kind: true,
         baseUrl: true,
+        inCluster: true,
         version: true,
         credentials: { where: { role: { in: ["primary", "fallback"] } }, select: { id: true, last4: true } },
       },
@@ -100,11 +108,16 @@ export async function updateProvider(
     if (current.version !== input.version) throw staleProvider();
     if (input.name !== undefined && input.name !== current.name)
       await assertNameFree(tx, caller.orgId, input.name, input.id);
-    if (input.baseUrl !== undefined) {
-      const problem = baseUrlProblem(current.kind, input.baseUrl);
+    const next = {
+      name: input.name ?? current.name,
+      baseUrl: input.baseUrl ?? current.baseUrl,
+      inCluster: input.inCluster ?? current.inCluster,
+    };
+    // The merged result is checked: unticking in-cluster under a private base URL is refused too.
+    if (input.baseUrl !== undefined || input.inCluster !== undefined) {
+      const problem = baseUrlProblem(current.kind, next.baseUrl, { inCluster: next.inCluster });
       if (problem) throw new AppError("invalid_request", problem, { fieldErrors: { baseUrl: [problem] } });
     }
-    const next = { name: input.name ?? current.name, baseUrl: input.baseUrl ?? current.baseUrl };
     // A stored key goes only to the origin it was entered for: moving elsewhere takes a new key.
     const moved = !sameOrigin(current.baseUrl, next.baseUrl);
     if (moved && current.credentials.length > 0 && input.apiKey === undefined) {
@@ -150,6 +163,7 @@ export async function updateProvider(
         before: {
           name: current.name,
           baseUrl: current.baseUrl,
+          inCluster: current.inCluster,
           ...(credential ? { credentials: current.credentials } : {}),
         },
         after: { ...next, ...(credential ? { credential } : {}) },

@@ -1,10 +1,27 @@
 /**
  * "Test credential": one cheap real call to the provider with its primary credential (listing
  * models), answering whether it worked and, when not, what to fix. Audited without secrets.
+ *
+ * The test is a request the control plane makes to an address an admin typed, so it is held to the
+ * provider address rules: the stored base URL's host is checked again, and a host name is resolved
+ * here and every address it has is checked before the connection is made, to the address that was
+ * checked (a public-looking name pointing at 169.254.169.254 is refused, and cannot swap addresses
+ * between the check and the connect). The result is a class of outcome in the control plane's own
+ * words; the provider's answer is never repeated, so the test cannot be used to read what an
+ * internal service says.
  */
+import { lookup as dnsLookup, type LookupAddress } from "node:dns";
+import { request as httpRequest, type RequestOptions } from "node:http";
+import { request as httpsRequest } from "node:https";
+import type { LookupFunction } from "node:net";
 import {
+  classifyAddress,
+  classifyHost,
   type ProviderKind,
+  type ProviderReach,
+  type ProviderTestOutcome,
   type ProviderTestResult,
+  providerAddressProblem,
   providerAuthHeaders,
   providerKinds,
   providerModelsUrl,
@@ -16,6 +33,9 @@ import { providerGone } from "./view.ts";
 
 export const providerTestTimeoutMs = 5000;
 
+/** Enough for any real model list; a larger answer is cut off (the count is then unknown). */
+const maxBodyBytes = 1024 * 1024;
+
 /** The request that lists models: cheap, authenticated, and free on every provider. */
 export function modelsRequest(
   kind: ProviderKind,
@@ -26,69 +46,238 @@ export function modelsRequest(
   return { url: providerModelsUrl(descriptor, baseUrl), headers: providerAuthHeaders(descriptor, apiKey) };
 }
 
-const networkProblems: Record<string, (host: string) => string> = {
-  ECONNREFUSED: (h) =>
-    `Connection refused by ${h}: is the provider running, and are the host and port right?`,
-  ENOTFOUND: (h) => `Could not resolve ${h} (DNS): check the host name in the base URL`,
-  EAI_AGAIN: (h) =>
-    `Could not resolve ${h} (DNS lookup failed, temporarily): check the host name and the control plane's DNS`,
-  ECONNRESET: (h) => `${h} closed the connection: check the port, and http:// versus https://`,
-  EHOSTUNREACH: (h) => `${h} is unreachable from the control plane: check the address and the network`,
-  ENETUNREACH: (h) => `${h} is unreachable from the control plane: check the address and the network`,
-  UND_ERR_SOCKET: (h) => `${h} closed the connection: check the port, and http:// versus https://`,
-};
+/** Every address a host name has, as node:dns `lookup(..., { all: true })` gives them. */
+export type ResolveHost = (hostname: string) => Promise<LookupAddress[]>;
 
-function describeFailure(err: unknown, host: string, timeoutMs: number): string {
-  if (err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError"))
-    return `No answer from ${host} within ${timeoutMs / 1000} s: check the base URL and that the provider is reachable from the control plane`;
-  const cause =
-    err instanceof Error ? (err.cause as { code?: string; message?: string } | undefined) : undefined;
-  const code = cause?.code ?? (err as { code?: string } | null)?.code;
-  if (code && networkProblems[code]) return networkProblems[code](host);
-  if (code && /CERT|SSL|TLS/.test(code))
-    return `TLS failed with ${host} (${code}): the provider's certificate is not trusted by the control plane`;
-  if (code === "UND_ERR_CONNECT_TIMEOUT")
-    return `Could not connect to ${host} in time: check the base URL and that the provider is reachable`;
-  return `Could not reach ${host}: ${code ?? cause?.message ?? (err instanceof Error ? err.message : String(err))}`;
+export const resolveWithDns: ResolveHost = (hostname) =>
+  new Promise((resolve, reject) =>
+    dnsLookup(hostname, { all: true }, (err, addresses) => (err ? reject(err) : resolve(addresses))),
+  );
+
+/** A resolved address the provider rules refuse; `problem` says why, in the rules' words. */
+class AddressRefused extends Error {
+  readonly problem: string;
+  constructor(problem: string) {
+    super(problem);
+    this.problem = problem;
+    this.name = "AddressRefused";
+  }
 }
 
-/** The provider's own error message, if it sent one, with the key scrubbed out just in case. */
-function upstreamMessage(body: string, apiKey: string | null): string | null {
-  let message: unknown = null;
+class TestTimedOut extends Error {
+  constructor() {
+    super("no answer in time");
+    this.name = "TestTimedOut";
+  }
+}
+
+/**
+ * A `lookup` for node:http that resolves with `resolve`, refuses the connection unless every
+ * address passes the provider rules, and hands the checked addresses to the socket.
+ */
+function checkedLookup(resolve: ResolveHost, protocol: string, reach: ProviderReach): LookupFunction {
+  return (hostname, options, callback) => {
+    resolve(hostname).then(
+      (all) => {
+        // All of them, not only the one connected to: the socket may fall back to any.
+        for (const a of all) {
+          const problem = providerAddressProblem(classifyAddress(a.address) ?? "unroutable", protocol, reach);
+          if (problem) return callback(new AddressRefused(problem), "", 0);
+        }
+        const family = options.family === 4 || options.family === 6 ? options.family : null;
+        const usable = family ? all.filter((a) => a.family === family) : all;
+        const first = usable[0];
+        if (!first) {
+          return callback(
+            Object.assign(new Error(`${hostname} has no address`), { code: "ENOTFOUND" }),
+            "",
+            0,
+          );
+        }
+        if (options.all) callback(null, usable);
+        else callback(null, first.address, first.family);
+      },
+      (err: NodeJS.ErrnoException) => callback(err, "", 0),
+    );
+  };
+}
+
+type Answer = { status: number; body: string };
+
+/**
+ * GET `url`, reading at most `maxBodyBytes`; fails with TestTimedOut once `timeoutMs` pass. The
+ * socket is destroyed once settled, whatever the other end does (a non-HTTP server may hold it open).
+ */
+function get(
+  url: URL,
+  headers: Record<string, string>,
+  lookup: LookupFunction,
+  timeoutMs: number,
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    let timedOut = false;
+    const options: RequestOptions = { method: "GET", headers, lookup, agent: false };
+    const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+    const req = send(url, options, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const done = () => {
+        finish();
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") });
+      };
+      res.on("data", (chunk: Buffer) => {
+        size += chunk.length;
+        if (size <= maxBodyBytes) return chunks.push(chunk);
+        chunks.length = 0;
+        done();
+      });
+      res.on("end", done);
+      // The status came; a body cut short leaves the count unknown, not the test failed.
+      res.on("error", done);
+    });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      req.destroy(new TestTimedOut());
+    }, timeoutMs);
+    const finish = () => {
+      clearTimeout(timer);
+      req.destroy();
+    };
+    req.on("error", (err) => {
+      finish();
+      reject(timedOut ? new TestTimedOut() : err);
+    });
+    req.end();
+  });
+}
+
+type Described = { outcome: ProviderTestOutcome; message: string };
+
+const networkOutcomes: Record<string, Described> = {
+  ECONNREFUSED: {
+    outcome: "connection_refused",
+    message: "Connection refused: is the provider running, and are the host and port right?",
+  },
+  ECONNRESET: {
+    outcome: "connection_closed",
+    message: "Connection closed before an answer: check the port, and http:// versus https://",
+  },
+  EPIPE: {
+    outcome: "connection_closed",
+    message: "Connection closed before an answer: check the port, and http:// versus https://",
+  },
+  EHOSTUNREACH: {
+    outcome: "unreachable",
+    message: "Network unreachable: check the address and the control plane's network",
+  },
+  ENETUNREACH: {
+    outcome: "unreachable",
+    message: "Network unreachable: check the address and the control plane's network",
+  },
+  EADDRNOTAVAIL: {
+    outcome: "unreachable",
+    message: "Network unreachable: check the address and the control plane's network",
+  },
+};
+
+const dnsCodes = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_NONAME", "EAI_NODATA", "EAI_FAIL"]);
+
+/** The class of a failure to get an answer. Only the error's code is read, never its message. */
+function describeFailure(err: unknown, host: string, timeoutMs: number): Described {
+  if (err instanceof TestTimedOut || (err as { code?: unknown } | null)?.code === "ETIMEDOUT")
+    return {
+      outcome: "timeout",
+      message: `No answer in time (within ${timeoutMs / 1000} s): check the base URL and that the provider is reachable from the control plane`,
+    };
+  if (err instanceof AddressRefused)
+    return {
+      outcome: "address_refused",
+      message: `Address refused: ${host} resolves to an address a provider may not have. ${err.problem}`,
+    };
+  const code = String((err as { code?: unknown } | null)?.code ?? "");
+  const known = networkOutcomes[code];
+  if (known) return known;
+  if (dnsCodes.has(code))
+    return {
+      outcome: "dns_failed",
+      message: `Could not resolve ${host} (DNS): check the host name in the base URL`,
+    };
+  if (/CERT|SSL|TLS|EPROTO/.test(code))
+    return {
+      outcome: "tls_failed",
+      message:
+        "TLS failed: the provider's certificate is not trusted by the control plane, or the port does not speak https://",
+    };
+  return {
+    outcome: "failed",
+    message: "No usable answer: check the base URL's scheme, host and port",
+  };
+}
+
+/** Models listed in an OpenAI-style `{ data: [...] }` answer; null when it is not one. */
+function modelCount(body: string): number | null {
   try {
-    const json = JSON.parse(body) as { error?: { message?: unknown } | string; message?: unknown };
-    message = typeof json.error === "object" ? json.error?.message : (json.error ?? json.message);
+    const data = (JSON.parse(body) as { data?: unknown } | null)?.data;
+    return Array.isArray(data) ? data.length : null;
   } catch {
     return null;
   }
-  if (typeof message !== "string" || message.length === 0) return null;
-  const scrubbed = apiKey ? message.split(apiKey).join("***") : message;
-  return scrubbed.length > 200 ? `${scrubbed.slice(0, 200)}…` : scrubbed;
 }
 
-function describeStatus(status: number, hasKey: boolean, url: string, upstream: string | null): string {
-  const said = upstream ? ` (the provider said: ${upstream})` : "";
+/** The class of an HTTP answer, in the control plane's words; the body is never quoted. */
+function describeStatus(answer: Answer, hasKey: boolean, url: string): Described & { ok: boolean } {
+  const { status } = answer;
+  if (status >= 200 && status < 300) {
+    const count = modelCount(answer.body);
+    const listed = count === null ? "" : ` (${count} model${count === 1 ? "" : "s"} listed)`;
+    return {
+      ok: true,
+      outcome: "accepted",
+      message: hasKey
+        ? `Reachable, credentials accepted${listed}`
+        : `Reachable without an API key${listed}: fine for a provider that needs none, such as a local vLLM`,
+    };
+  }
+  const fail = (outcome: ProviderTestOutcome, message: string) => ({ ok: false, outcome, message });
   if (status === 401)
     return hasKey
-      ? `The provider rejected the credential (401)${said}: check the API key, then rotate in a correct one`
-      : `The provider wants an API key (401)${said}: add one with "Rotate credential"`;
+      ? fail(
+          "credentials_refused",
+          "HTTP 401: credentials refused. Check the API key, then rotate in a correct one",
+        )
+      : fail(
+          "credentials_refused",
+          'HTTP 401: the provider wants an API key. Add one with "Rotate credential"',
+        );
   if (status === 403)
-    return `The provider refused access (403)${said}: the key lacks permission (project, organisation or IP allow-list)`;
+    return fail(
+      "access_denied",
+      "HTTP 403: access refused. The key lacks permission (project, organisation or IP allow-list)",
+    );
   if (status === 404)
-    return `Nothing at ${url} (404)${said}: check the base URL (OpenAI-compatible ones end with /v1)`;
+    return fail(
+      "not_found",
+      `HTTP 404: nothing at ${url}. Check the base URL (OpenAI-compatible ones end with /v1)`,
+    );
   if (status === 429)
-    return `The provider is rate-limiting this key (429)${said}: the key was accepted; try again later or raise its limits`;
+    return fail("rate_limited", "HTTP 429: rate-limited. Try again later, or raise the key's limits");
   if (status >= 300 && status < 400)
-    return `The provider redirected (${status}): check the base URL, and http:// versus https://`;
-  if (status >= 500) return `The provider had an error (${status})${said}: it may be down; try again later`;
-  return `Unexpected answer ${status} from ${url}${said}`;
+    return fail("redirected", `HTTP 3xx: redirected. Check the base URL, and http:// versus https://`);
+  if (status >= 400 && status < 500)
+    return fail(
+      "client_error",
+      "HTTP 4xx: the provider refused the request. Check the base URL and the kind",
+    );
+  if (status >= 500 && status < 600)
+    return fail("server_error", "HTTP 5xx: the provider had an error. It may be down; try again later");
+  return fail("failed", "No usable answer: check the base URL's scheme, host and port");
 }
 
 export async function testProviderCredential(
   deps: { db: Db; vault: CredentialVault },
   caller: { actor: Actor; orgId: string },
   id: string,
-  options: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number; resolve?: ResolveHost } = {},
 ): Promise<ProviderTestResult> {
   const timeoutMs = options.timeoutMs ?? providerTestTimeoutMs;
   const provider = await deps.db.provider.findFirst({
@@ -97,6 +286,7 @@ export async function testProviderCredential(
       name: true,
       kind: true,
       baseUrl: true,
+      inCluster: true,
       credentials: {
         where: { role: "primary" },
         select: { id: true, keyVersion: true, iv: true, tag: true, ciphertext: true, last4: true },
@@ -109,46 +299,36 @@ export async function testProviderCredential(
   const credential = provider.credentials[0] ?? null;
   const apiKey = credential ? deps.vault.open(credential) : null;
   const { url, headers } = modelsRequest(provider.kind, provider.baseUrl, apiKey);
-  const host = new URL(url).host;
+  const target = new URL(url);
+  const reach = { inCluster: provider.inCluster };
 
   const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
   let result: ProviderTestResult;
-  try {
-    const res = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs), redirect: "manual" });
-    const body = await res.text();
-    const latencyMs = Math.round(performance.now() - started);
-    if (res.ok) {
-      let count: number | null = null;
-      try {
-        const data = (JSON.parse(body) as { data?: unknown }).data;
-        if (Array.isArray(data)) count = data.length;
-      } catch {
-        // Not JSON: the credential still worked.
-      }
-      const listed = count === null ? "" : ` (${count} model${count === 1 ? "" : "s"} listed)`;
-      result = {
-        ok: true,
-        status: res.status,
-        latencyMs,
-        message: apiKey
-          ? `Connected: the provider accepted the credential${listed}`
-          : `Connected without an API key${listed}: fine for a provider that needs none, such as a local vLLM`,
-      };
-    } else {
-      result = {
-        ok: false,
-        status: res.status,
-        latencyMs,
-        message: describeStatus(res.status, apiKey !== null, url, upstreamMessage(body, apiKey)),
-      };
-    }
-  } catch (err) {
+  // Rows stored before the address rules existed are held to them here too.
+  const stored = providerAddressProblem(classifyHost(target.hostname), target.protocol, reach);
+  if (stored) {
     result = {
       ok: false,
+      outcome: "address_refused",
       status: null,
-      latencyMs: Math.round(performance.now() - started),
-      message: describeFailure(err, host, timeoutMs),
+      latencyMs: 0,
+      message: `Address refused: ${stored}. Nothing was sent.`,
     };
+  } else {
+    const lookup = checkedLookup(options.resolve ?? resolveWithDns, target.protocol, reach);
+    try {
+      const answer = await get(target, headers, lookup, timeoutMs);
+      const described = describeStatus(answer, apiKey !== null, url);
+      result = { ...described, status: answer.status, latencyMs: elapsed() };
+    } catch (err) {
+      result = {
+        ok: false,
+        status: null,
+        latencyMs: elapsed(),
+        ...describeFailure(err, target.hostname, timeoutMs),
+      };
+    }
   }
 
   await deps.db.$transaction((tx) =>
@@ -158,6 +338,7 @@ export async function testProviderCredential(
       targetId: id,
       after: {
         ok: result.ok,
+        outcome: result.outcome,
         status: result.status,
         latencyMs: result.latencyMs,
         credential: credential ? { id: credential.id, last4: credential.last4 } : null,

@@ -8,6 +8,7 @@ const providerViewSelect = {
   name: true,
   kind: true,
   baseUrl: true,
+  inCluster: true,
   version: true,
   createdAt: true,
   credentials: {
@@ -37,6 +38,7 @@ function toProviderView(p: ProviderRow, now: Date): ProviderView {
     name: p.name,
     kind: p.kind,
     baseUrl: p.baseUrl,
+    inCluster: p.inCluster,
     version: p.version,
     credentials,
     models: [...new Set(p.deployments.map((d) => d.model.name))].sort(),

@@ -67,8 +67,9 @@ export async function seedDemoData(db: Db, input: DemoSeedInput): Promise<DemoSe
   const baseUrl = `${input.mockProviderUrl.replace(/\/+$/, "").replace(/\/v1$/, "")}/v1`;
   const provider = await db.provider.upsert({
     where: { orgId_name: { orgId: org.id, name: "mock-provider" } },
-    create: { orgId: org.id, name: "mock-provider", kind: "openai", baseUrl },
-    update: { baseUrl },
+    // The mock provider runs beside the gateway, on loopback or the compose network.
+    create: { orgId: org.id, name: "mock-provider", kind: "openai", baseUrl, inCluster: true },
+    update: { baseUrl, inCluster: true },
   });
   for (const [name, kind, upstream] of [
     [demoModel, "chat", "mock-gpt"],

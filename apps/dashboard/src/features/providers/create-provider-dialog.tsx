@@ -21,10 +21,11 @@ import { fieldBinder } from "../../lib/bind-field.ts";
 import { zodFieldErrors } from "../../lib/errors.ts";
 import { useFormErrors } from "../../lib/form-errors.ts";
 import { useTRPC } from "../../lib/trpc.ts";
+import { InClusterField } from "./in-cluster-field.tsx";
 import { baseUrlPlaceholder, maskedKey, providerKindList } from "./provider-kinds.ts";
 
-type Values = { name: string; kind: ProviderKind; baseUrl: string; apiKey: string };
-const empty: Values = { name: "", kind: "openai", baseUrl: "", apiKey: "" };
+type Values = { name: string; kind: ProviderKind; baseUrl: string; apiKey: string; inCluster: boolean };
+const empty: Values = { name: "", kind: "openai", baseUrl: "", apiKey: "", inCluster: false };
 
 export function CreateProviderDialog({
   open,
@@ -65,6 +66,7 @@ export function CreateProviderDialog({
       kind: values.kind,
       baseUrl: values.baseUrl,
       apiKey: values.apiKey.trim() === "" ? undefined : values.apiKey,
+      inCluster: values.inCluster,
     });
     setClientErrors(parsed.success ? {} : zodFieldErrors(parsed.error));
     if (parsed.success) create.mutate(parsed.data);
@@ -126,6 +128,11 @@ export function CreateProviderDialog({
         type="url"
         {...bind("baseUrl")}
         placeholder={baseUrlPlaceholder(values.kind)}
+      />
+      <InClusterField
+        id="provider-in-cluster"
+        checked={values.inCluster}
+        onCheckedChange={(checked) => set("inCluster", checked)}
       />
       <TextField
         id="provider-api-key"

@@ -1,5 +1,5 @@
 /**
- * Rename a provider or change its base URL. The edit names the version it was opened at; if someone
+ * Rename a provider, change its base URL, or mark it in-cluster. The edit names the version it was opened at; if someone
  * else saved first the server refuses it (409) and the dialog offers to reload their version.
  * Moving a provider with a stored key to another host asks for the key again: the stored one is
  * never sent to a host it was not entered for.
@@ -21,6 +21,7 @@ import { fieldBinder } from "../../lib/bind-field.ts";
 import { zodFieldErrors } from "../../lib/errors.ts";
 import { useTRPC } from "../../lib/trpc.ts";
 import { useConflictAwareSave } from "../../lib/use-conflict-aware-save.ts";
+import { InClusterField } from "./in-cluster-field.tsx";
 import { baseUrlPlaceholder, kindLabel } from "./provider-kinds.ts";
 
 export function EditProviderDialog({
@@ -40,6 +41,7 @@ export function EditProviderDialog({
     name: provider?.name ?? "",
     baseUrl: provider?.baseUrl ?? "",
     apiKey: "",
+    inCluster: provider?.inCluster ?? false,
   });
 
   const update = useMutation(
@@ -54,7 +56,8 @@ export function EditProviderDialog({
   const save = useConflictAwareSave(update, {
     initial: provider,
     fetchFresh: reloadProvider,
-    onReloaded: (fresh) => setValues({ name: fresh.name, baseUrl: fresh.baseUrl, apiKey: "" }),
+    onReloaded: (fresh) =>
+      setValues({ name: fresh.name, baseUrl: fresh.baseUrl, apiKey: "", inCluster: fresh.inCluster }),
     reloadFailedTitle: "Could not reload the provider",
   });
   const { base } = save;
@@ -75,11 +78,14 @@ export function EditProviderDialog({
       version: base.version,
       name: values.name,
       baseUrl: values.baseUrl,
+      inCluster: values.inCluster,
       ...(needsKey && values.apiKey.trim() !== "" ? { apiKey: values.apiKey } : {}),
     });
     const errors = parsed.success ? {} : zodFieldErrors(parsed.error);
     const problem =
-      parsed.success && parsed.data.baseUrl ? baseUrlProblem(base.kind, parsed.data.baseUrl) : null;
+      parsed.success && parsed.data.baseUrl
+        ? baseUrlProblem(base.kind, parsed.data.baseUrl, { inCluster: values.inCluster })
+        : null;
     if (problem) errors.baseUrl = [problem];
     if (needsKey && values.apiKey.trim() === "") errors.apiKey = [originChangeNeedsKey];
     save.setClientErrors(errors);
@@ -115,6 +121,11 @@ export function EditProviderDialog({
         type="url"
         {...bind("baseUrl")}
         placeholder={base ? baseUrlPlaceholder(base.kind) : undefined}
+      />
+      <InClusterField
+        id="edit-provider-in-cluster"
+        checked={values.inCluster}
+        onCheckedChange={(checked) => setValues((v) => ({ ...v, inCluster: checked }))}
       />
       {needsKey && (
         <TextField

@@ -103,7 +103,16 @@ function ProviderRow({
         <TableCell className="max-w-48 truncate font-medium" title={provider.name}>
           {provider.name}
         </TableCell>
-        <TableCell>{kindLabel(provider.kind)}</TableCell>
+        <TableCell>
+          <div className="flex flex-wrap items-center gap-1.5">
+            {kindLabel(provider.kind)}
+            {provider.inCluster && (
+              <Badge variant="outline" title="Runs on the gateway's own network">
+                in-cluster
+              </Badge>
+            )}
+          </div>
+        </TableCell>
         <TableCell className="max-w-64 truncate font-mono text-xs" title={provider.baseUrl}>
           {provider.baseUrl}
         </TableCell>
