@@ -60,7 +60,7 @@ export type DataTableProps<T> = {
   /** Shown instead of the table when there are no rows. */
   empty: ReactNode;
   /** Attributes of a row's <tr> (a data attribute, a class for a revoked row). */
-  rowProps?: (row: T) => ComponentProps<"tr">;
+  rowProps?: (row: T) => ComponentProps<"tr"> & { [data: `data-${string}`]: string | undefined };
   /**
    * A full-width line under a row (a test result, an entry's changes), or null for none. `hidden`
    * holds the cells of the columns hidden at this width, for a detail that shows them.

@@ -1,9 +1,14 @@
-import { useQuery } from "@tanstack/react-query";
+/**
+ * The audit filters: actor, action (core's list of actions, by label), target, a time range, and
+ * "Hide sign-ins", which applies at once like a view switch while the others wait for Apply.
+ */
+import { auditActionLabel, auditActions } from "@switchyard/core";
 import { SearchIcon } from "lucide-react";
 import { type FormEvent, useEffect, useState } from "react";
 import { TextField } from "../../components/text-field.tsx";
 import { Button } from "../../components/ui/button.tsx";
 import { FormField } from "../../components/ui/form-field.tsx";
+import { Label } from "../../components/ui/label.tsx";
 import {
   Select,
   SelectContent,
@@ -11,10 +16,9 @@ import {
   SelectTrigger,
   SelectValue,
 } from "../../components/ui/select.tsx";
+import { Switch } from "../../components/ui/switch.tsx";
 import { fieldBinder } from "../../lib/bind-field.ts";
-import { describeError } from "../../lib/errors.ts";
 import type { FieldErrors } from "../../lib/form-errors.ts";
-import { useTRPC } from "../../lib/trpc.ts";
 import { type AuditFilters, emptyFilters, toQueryInput } from "./filters.ts";
 
 // Radix Select items cannot have an empty value; this one stands for "no action filter".
@@ -27,8 +31,6 @@ export function AuditFilterForm({
   applied: AuditFilters;
   onApply: (filters: AuditFilters) => void;
 }) {
-  const trpc = useTRPC();
-  const actions = useQuery({ ...trpc.audit.actions.queryOptions(), staleTime: 60_000 });
   const [draft, setDraft] = useState(applied);
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
 
@@ -54,16 +56,17 @@ export function AuditFilterForm({
   }
 
   const bind = fieldBinder(draft, set, fieldErrors);
-  const actionOptions = [...(actions.data ?? [])];
-  // Keep a value from the URL selectable even before (or if never) the list of actions arrives.
-  if (draft.action && !actionOptions.includes(draft.action)) actionOptions.push(draft.action);
+  const actionOptions = auditActions.map(({ action, label }) => ({ value: action as string, label }));
+  // Keep a value from the URL (an old name, a newer release's action) selectable as it was typed.
+  if (draft.action && !actionOptions.some((o) => o.value === draft.action))
+    actionOptions.push({ value: draft.action, label: auditActionLabel(draft.action) });
 
   return (
     <form
       onSubmit={onSubmit}
       noValidate
       aria-label="Audit filters"
-      className="grid gap-4 rounded-xl border bg-card p-4 sm:grid-cols-2 lg:grid-cols-[repeat(5,minmax(0,1fr))]"
+      className="grid grid-cols-1 gap-4 rounded-xl border bg-card p-4 sm:grid-cols-2 lg:grid-cols-[repeat(5,minmax(0,1fr))]"
     >
       <TextField
         id="audit-actor"
@@ -73,13 +76,7 @@ export function AuditFilterForm({
         placeholder="someone@example.com"
         {...bind("actor")}
       />
-      <FormField
-        id="audit-action"
-        label="Action"
-        errors={
-          actions.isError ? [`Could not load actions: ${describeError(actions.error).message}`] : undefined
-        }
-      >
+      <FormField id="audit-action" label="Action">
         {(control) => (
           <Select
             value={draft.action || allActions}
@@ -90,9 +87,9 @@ export function AuditFilterForm({
             </SelectTrigger>
             <SelectContent>
               <SelectItem value={allActions}>All actions</SelectItem>
-              {actionOptions.map((action) => (
-                <SelectItem key={action} value={action}>
-                  {action}
+              {actionOptions.map((option) => (
+                <SelectItem key={option.value} value={option.value}>
+                  {option.label}
                 </SelectItem>
               ))}
             </SelectContent>
@@ -108,7 +105,7 @@ export function AuditFilterForm({
       />
       <TextField id="audit-from" label="From" type="datetime-local" {...bind("from")} />
       <TextField id="audit-to" label="To" type="datetime-local" {...bind("to")} />
-      <div className="flex flex-wrap gap-2 sm:col-span-2 lg:col-span-5">
+      <div className="flex flex-wrap items-center gap-2 sm:col-span-2 lg:col-span-5">
         <Button type="submit">
           <SearchIcon aria-hidden />
           Apply filters
@@ -123,6 +120,17 @@ export function AuditFilterForm({
         >
           Reset
         </Button>
+        <div className="flex items-center gap-2 sm:ml-auto">
+          <Switch
+            id="audit-hide-sign-ins"
+            checked={draft.hideSignIns}
+            onCheckedChange={(hideSignIns) => {
+              set("hideSignIns", hideSignIns);
+              onApply({ ...applied, hideSignIns });
+            }}
+          />
+          <Label htmlFor="audit-hide-sign-ins">Hide sign-ins</Label>
+        </div>
       </div>
     </form>
   );

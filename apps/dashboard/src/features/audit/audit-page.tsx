@@ -7,17 +7,16 @@ import { FilterXIcon, ScrollTextIcon, TriangleAlertIcon } from "lucide-react";
 import { useMemo } from "react";
 import { useSearchParams } from "react-router";
 import { ErrorAlert } from "../../components/error-alert.tsx";
-import { ListStates, RefreshButton } from "../../components/list-states.tsx";
+import { RefreshButton } from "../../components/list-states.tsx";
 import { PageHeader } from "../../components/page-header.tsx";
 import { Alert, AlertDescription, AlertTitle } from "../../components/ui/alert.tsx";
 import { Button } from "../../components/ui/button.tsx";
-import { Card } from "../../components/ui/card.tsx";
 import { EmptyState } from "../../components/ui/empty-state.tsx";
 import { PendingButton } from "../../components/ui/pending-button.tsx";
 import { describeError } from "../../lib/errors.ts";
 import { useTRPC } from "../../lib/trpc.ts";
 import { AuditFilterForm } from "./audit-filter-form.tsx";
-import { AuditTable, AuditTableSkeleton } from "./audit-table.tsx";
+import { AuditTable } from "./audit-table.tsx";
 import {
   type AuditFilters,
   emptyFilters,
@@ -57,7 +56,7 @@ export function AuditPage() {
         description="Every change made through Switchyard: who made it, when, and what it changed."
         actions={<RefreshButton query={log} />}
       />
-      <div className="grid gap-4">
+      <div className="grid grid-cols-1 gap-4">
         <AuditFilterForm applied={applied} onApply={apply} />
         {!query.ok && (
           <Alert>
@@ -68,11 +67,9 @@ export function AuditPage() {
             </AlertDescription>
           </Alert>
         )}
-        <ListStates
+        <AuditTable
+          entries={entries}
           query={log}
-          count={entries.length}
-          skeleton={<AuditTableSkeleton />}
-          errorTitle="Could not load the audit log"
           empty={
             <EmptyState
               icon={<ScrollTextIcon />}
@@ -92,29 +89,29 @@ export function AuditPage() {
               }
             />
           }
-        >
-          <Card className="px-2 py-2">
-            <AuditTable entries={entries} />
-          </Card>
-          {log.isFetchNextPageError && (
-            <ErrorAlert title="Could not load more entries">{describeError(log.error).message}</ErrorAlert>
-          )}
-          <div className="flex items-center justify-between gap-4 text-sm text-muted-foreground">
-            <p aria-live="polite">
-              Showing {entries.length} {entries.length === 1 ? "entry" : "entries"}
-              {log.hasNextPage ? "" : " (end of the log)"}
-            </p>
-            {log.hasNextPage && (
-              <PendingButton
-                variant="outline"
-                onClick={() => void log.fetchNextPage()}
-                pending={log.isFetchingNextPage}
-              >
-                Load more
-              </PendingButton>
+        />
+        {entries.length > 0 && (
+          <>
+            {log.isFetchNextPageError && (
+              <ErrorAlert title="Could not load more entries">{describeError(log.error).message}</ErrorAlert>
             )}
-          </div>
-        </ListStates>
+            <div className="flex items-center justify-between gap-4 text-sm text-muted-foreground">
+              <p aria-live="polite">
+                Showing {entries.length} {entries.length === 1 ? "entry" : "entries"}
+                {log.hasNextPage ? "" : " (end of the log)"}
+              </p>
+              {log.hasNextPage && (
+                <PendingButton
+                  variant="outline"
+                  onClick={() => void log.fetchNextPage()}
+                  pending={log.isFetchingNextPage}
+                >
+                  Load more
+                </PendingButton>
+              )}
+            </div>
+          </>
+        )}
       </div>
     </>
   );

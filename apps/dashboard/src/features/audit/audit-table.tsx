@@ -1,40 +1,147 @@
+/**
+ * The audit log's table, on the shared DataTable: when, who, what (the action's label), the target by
+ * name and id, and the IP; a row expands to what the entry recorded, with the columns hidden at this
+ * width listed above the changes.
+ */
+import { auditActionLabel } from "@switchyard/core";
 import { ChevronRightIcon } from "lucide-react";
-import { Fragment, useState } from "react";
+import { type ReactNode, useState } from "react";
+import { DataTable, type DataTableColumn, HiddenCells } from "../../components/data-table/data-table.tsx";
+import { TruncatedText } from "../../components/data-table/truncated-text.tsx";
+import type { ListQuery } from "../../components/list-states.tsx";
 import { Badge } from "../../components/ui/badge.tsx";
 import { Button } from "../../components/ui/button.tsx";
-import { Skeleton } from "../../components/ui/skeleton.tsx";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "../../components/ui/table.tsx";
 import type { RouterOutputs } from "../../lib/trpc.ts";
 import { cn } from "../../lib/utils.ts";
 import { JsonDiff } from "./json-diff.tsx";
 
 export type AuditEntry = RouterOutputs["audit"]["list"]["items"][number];
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+const timeFormat = new Intl.DateTimeFormat(undefined, { timeStyle: "medium" });
 
-function formatTime(iso: string): string {
+/** The date over the time: two short lines fit a phone's column better than one long one. */
+function When({ iso }: { iso: string }) {
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : timeFormat.format(date);
-}
-
-const columns = ["Time", "Actor", "Action", "Target", "IP"] as const;
-
-function AuditHeader() {
+  if (Number.isNaN(date.getTime())) return <span>{iso}</span>;
   return (
-    <TableHeader>
-      <TableRow className="hover:bg-transparent">
-        <TableHead className="w-10">
-          <span className="sr-only">Changes</span>
-        </TableHead>
-        {columns.map((c) => (
-          <TableHead key={c}>{c}</TableHead>
-        ))}
-      </TableRow>
-    </TableHeader>
+    <time dateTime={iso} title={iso} className="grid tabular-nums">
+      <span className="truncate">{dateFormat.format(date)}</span>
+      <span className="truncate text-xs text-muted-foreground">{timeFormat.format(date)}</span>
+    </time>
   );
 }
 
-export function AuditTable({ entries }: { entries: readonly AuditEntry[] }) {
+function Target({ entry }: { entry: AuditEntry }) {
+  const ref = entry.targetId ? `${entry.targetType} ${entry.targetId}` : entry.targetType;
+  if (!entry.targetName) {
+    return (
+      <TruncatedText full={ref}>
+        <span className="text-muted-foreground">{entry.targetType}</span>
+        {entry.targetId && <span className="ml-1.5 font-mono text-xs">{entry.targetId}</span>}
+      </TruncatedText>
+    );
+  }
+  return (
+    <span className="grid">
+      <TruncatedText className="font-medium" full={entry.targetName}>
+        {entry.targetName}
+      </TruncatedText>
+      <TruncatedText className="text-xs text-muted-foreground" full={ref}>
+        {entry.targetType}
+        {entry.targetId && <span className="ml-1.5 font-mono">{entry.targetId}</span>}
+      </TruncatedText>
+    </span>
+  );
+}
+
+function columns(expanded: ReadonlySet<string>, toggle: (id: string) => void): DataTableColumn<AuditEntry>[] {
+  return [
+    {
+      id: "changes",
+      header: "Changes",
+      size: 44,
+      meta: { priority: 0, srOnlyHeader: true },
+      cell: ({ row: { original: entry } }) => {
+        const open = expanded.has(entry.id);
+        return (
+          <Button
+            variant="ghost"
+            size="icon"
+            className="size-7"
+            aria-expanded={open}
+            aria-controls={open ? detailsId(entry) : undefined}
+            aria-label={open ? "Hide changes" : "Show changes"}
+            onClick={() => toggle(entry.id)}
+          >
+            <ChevronRightIcon className={cn("transition-transform", open && "rotate-90")} aria-hidden />
+          </Button>
+        );
+      },
+    },
+    {
+      id: "time",
+      header: "Time",
+      size: 124,
+      meta: { priority: 0 },
+      cell: ({ row: { original: entry } }) => <When iso={entry.at} />,
+    },
+    {
+      id: "actor",
+      header: "Actor",
+      size: 190,
+      meta: { priority: 2 },
+      cell: ({ row: { original: entry } }) =>
+        entry.actorEmail ? (
+          <TruncatedText>{entry.actorEmail}</TruncatedText>
+        ) : (
+          <span className="text-muted-foreground italic">system</span>
+        ),
+    },
+    {
+      id: "action",
+      header: "Action",
+      size: 170,
+      meta: { priority: 1 },
+      cell: ({ row: { original: entry } }) => (
+        <Badge variant="secondary" className="max-w-full" title={entry.action} data-action={entry.action}>
+          <span className="truncate">{auditActionLabel(entry.action)}</span>
+        </Badge>
+      ),
+    },
+    {
+      id: "target",
+      header: "Target",
+      size: 220,
+      meta: { priority: 3, grow: true },
+      cell: ({ row: { original: entry } }) => <Target entry={entry} />,
+    },
+    {
+      id: "ip",
+      header: "IP",
+      size: 130,
+      meta: { priority: 4, className: "font-mono text-xs" },
+      cell: ({ row: { original: entry } }) =>
+        entry.ip ? (
+          <TruncatedText>{entry.ip}</TruncatedText>
+        ) : (
+          <span className="text-muted-foreground">—</span>
+        ),
+    },
+  ];
+}
+
+const detailsId = (entry: AuditEntry) => `audit-entry-${entry.id}-changes`;
+
+export function AuditTable({
+  entries,
+  query,
+  empty,
+}: {
+  entries: readonly AuditEntry[];
+  query: ListQuery;
+  empty: ReactNode;
+}) {
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
 
   function toggle(id: string) {
@@ -47,99 +154,24 @@ export function AuditTable({ entries }: { entries: readonly AuditEntry[] }) {
   }
 
   return (
-    <Table aria-label="Audit log">
-      <AuditHeader />
-      <TableBody>
-        {entries.map((entry) => {
-          const open = expanded.has(entry.id);
-          const detailsId = `audit-entry-${entry.id}-changes`;
-          return (
-            <Fragment key={entry.id}>
-              <TableRow data-state={open ? "selected" : undefined}>
-                <TableCell>
-                  <Button
-                    variant="ghost"
-                    size="icon"
-                    className="size-7"
-                    aria-expanded={open}
-                    aria-controls={open ? detailsId : undefined}
-                    aria-label={open ? "Hide changes" : "Show changes"}
-                    onClick={() => toggle(entry.id)}
-                  >
-                    <ChevronRightIcon
-                      className={cn("transition-transform", open && "rotate-90")}
-                      aria-hidden
-                    />
-                  </Button>
-                </TableCell>
-                <TableCell className="tabular-nums">
-                  <time dateTime={entry.at} title={entry.at}>
-                    {formatTime(entry.at)}
-                  </time>
-                </TableCell>
-                <TableCell>
-                  {entry.actorEmail ?? <span className="text-muted-foreground italic">system</span>}
-                </TableCell>
-                <TableCell>
-                  <Badge variant="secondary" className="font-mono">
-                    {entry.action}
-                  </Badge>
-                </TableCell>
-                <TableCell
-                  className="max-w-72 truncate"
-                  title={entry.targetId ? `${entry.targetType} ${entry.targetId}` : entry.targetType}
-                >
-                  <span className="text-muted-foreground">{entry.targetType}</span>
-                  {entry.targetId && <span className="ml-1.5 font-mono text-xs">{entry.targetId}</span>}
-                </TableCell>
-                <TableCell className="font-mono text-xs">
-                  {entry.ip ?? <span className="text-muted-foreground">—</span>}
-                </TableCell>
-              </TableRow>
-              {open && (
-                <TableRow id={detailsId} className="bg-muted/30 hover:bg-muted/30">
-                  <TableCell />
-                  <TableCell colSpan={columns.length} className="py-3 whitespace-normal">
-                    <JsonDiff before={entry.before} after={entry.after} />
-                  </TableCell>
-                </TableRow>
-              )}
-            </Fragment>
-          );
-        })}
-      </TableBody>
-    </Table>
-  );
-}
-
-export function AuditTableSkeleton({ rows = 8 }: { rows?: number }) {
-  return (
-    <Table aria-label="Audit log" aria-busy="true">
-      <AuditHeader />
-      <TableBody>
-        {Array.from({ length: rows }, (_, i) => (
-          <TableRow key={i}>
-            <TableCell>
-              <Skeleton className="size-7" />
-            </TableCell>
-            <TableCell>
-              <Skeleton className="h-4 w-40" />
-            </TableCell>
-            <TableCell>
-              <Skeleton className="h-4 w-36" />
-            </TableCell>
-            <TableCell>
-              <Skeleton className="h-5 w-24" />
-            </TableCell>
-            <TableCell>
-              <Skeleton className="h-4 w-32" />
-            </TableCell>
-            <TableCell>
-              <Skeleton className="h-4 w-20" />
-            </TableCell>
-          </TableRow>
-        ))}
-      </TableBody>
-    </Table>
+    <DataTable
+      label="Audit log"
+      columns={columns(expanded, toggle)}
+      rows={entries}
+      getRowId={(entry) => entry.id}
+      query={query}
+      errorTitle="Could not load the audit log"
+      empty={empty}
+      skeletonRows={8}
+      rowProps={(entry) => ({ "data-state": expanded.has(entry.id) ? "selected" : undefined })}
+      renderSubRow={(entry, hidden) =>
+        expanded.has(entry.id) ? (
+          <div id={detailsId(entry)} className="grid gap-3 py-2">
+            <HiddenCells cells={hidden} />
+            <JsonDiff before={entry.before} after={entry.after} />
+          </div>
+        ) : null
+      }
+    />
   );
 }

@@ -1,6 +1,7 @@
 /**
- * The audit filters live in the address bar (?actor=&action=&target=&from=&to=), so a filtered view can
- * be reloaded and shared. `from`/`to` hold the datetime-local value; the query gets them as ISO strings.
+ * The audit filters live in the address bar (?actor=&action=&target=&from=&to=&hideSignIns=1), so a
+ * filtered view can be reloaded and shared. `from`/`to` hold the datetime-local value; the query gets
+ * them as ISO strings.
  */
 import { AuditListInput } from "@switchyard/core";
 import { zodFieldErrors } from "../../lib/errors.ts";
@@ -11,16 +12,28 @@ export type AuditFilters = {
   target: string;
   from: string;
   to: string;
+  /** Leave out sign-ins, sign-outs and failed sign-ins. */
+  hideSignIns: boolean;
 };
 
-export const emptyFilters: AuditFilters = { actor: "", action: "", target: "", from: "", to: "" };
-const keys = Object.keys(emptyFilters) as (keyof AuditFilters)[];
+type TextFilter = Exclude<keyof AuditFilters, "hideSignIns">;
+
+export const emptyFilters: AuditFilters = {
+  actor: "",
+  action: "",
+  target: "",
+  from: "",
+  to: "",
+  hideSignIns: false,
+};
+const keys: readonly TextFilter[] = ["actor", "action", "target", "from", "to"];
 
 export const pageSize = 50;
 
 export function filtersFromParams(params: URLSearchParams): AuditFilters {
   const filters = { ...emptyFilters };
   for (const key of keys) filters[key] = params.get(key) ?? "";
+  filters.hideSignIns = params.get("hideSignIns") === "1";
   return filters;
 }
 
@@ -30,11 +43,12 @@ export function filtersToParams(filters: AuditFilters): URLSearchParams {
     const value = filters[key].trim();
     if (value) params.set(key, value);
   }
+  if (filters.hideSignIns) params.set("hideSignIns", "1");
   return params;
 }
 
 export function hasActiveFilters(filters: AuditFilters): boolean {
-  return keys.some((key) => filters[key].trim() !== "");
+  return filters.hideSignIns || keys.some((key) => filters[key].trim() !== "");
 }
 
 function localToIso(value: string): string | undefined | null {
@@ -49,6 +63,7 @@ export type AuditQueryInput = {
   target?: string;
   from?: string;
   to?: string;
+  hideSignIns?: boolean;
   limit: number;
 };
 
@@ -68,6 +83,7 @@ export function toQueryInput(
     target: filters.target.trim() || undefined,
     from: from ?? undefined,
     to: to ?? undefined,
+    hideSignIns: filters.hideSignIns || undefined,
     limit: pageSize,
   };
   // The same schema the server parses with, so the limits (lengths) are written once.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { graceSecret, keyStatus, liveSecrets } from "./key-status.ts";
+import { expiryLine, graceSecret, keyStatus, liveSecrets, secretLines } from "./key-status.ts";
 
 const now = Date.parse("2030-06-01T12:00:00.000Z");
 const iso = (offsetMs: number) => new Date(now + offsetMs).toISOString();
@@ -38,5 +38,29 @@ describe("live secrets", () => {
     ]);
     expect(graceSecret([dead, old, current], now)?.prefix).toBe("sk-sy-old123");
     expect(graceSecret([dead, current], now)).toBeUndefined();
+  });
+});
+
+describe("a revoked key", () => {
+  const revoked = { revokedAt: iso(-hour), expiresAt: iso(30 * 24 * hour), secrets: [old, current] };
+
+  it("lists only its last prefix, with no grace period", () => {
+    expect(secretLines(revoked, now)).toEqual([
+      { prefix: "sk-sy-new123", createdAt: current.createdAt, graceUntil: null },
+    ]);
+  });
+
+  it("says nothing about when it expires", () => {
+    expect(expiryLine(revoked)).toEqual({ kind: "revoked" });
+  });
+
+  it("differs from a live key, which lists its grace secret and its expiry", () => {
+    const live = { ...revoked, revokedAt: null };
+    expect(secretLines(live, now).map((s) => [s.prefix, s.graceUntil])).toEqual([
+      ["sk-sy-new123", null],
+      ["sk-sy-old123", old.validUntil],
+    ]);
+    expect(expiryLine(live)).toEqual({ kind: "at", at: live.expiresAt });
+    expect(expiryLine({ ...live, expiresAt: null })).toEqual({ kind: "never" });
   });
 });

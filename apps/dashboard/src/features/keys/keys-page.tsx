@@ -7,10 +7,9 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tansta
 import { KeyRoundIcon, PlusIcon, SearchIcon } from "lucide-react";
 import { useEffect, useState } from "react";
 import { toast } from "sonner";
-import { ListStates, RefreshButton } from "../../components/list-states.tsx";
+import { RefreshButton } from "../../components/list-states.tsx";
 import { PageHeader } from "../../components/page-header.tsx";
 import { Button } from "../../components/ui/button.tsx";
-import { Card } from "../../components/ui/card.tsx";
 import { ConfirmDialog } from "../../components/ui/confirm-dialog.tsx";
 import { EmptyState } from "../../components/ui/empty-state.tsx";
 import { Input } from "../../components/ui/input.tsx";
@@ -20,7 +19,7 @@ import { describeError } from "../../lib/errors.ts";
 import { useTRPC } from "../../lib/trpc.ts";
 import { CreateKeyDialog } from "./create-key-dialog.tsx";
 import { EditKeyDialog } from "./edit-key-dialog.tsx";
-import { KeysTable, KeysTableSkeleton } from "./keys-table.tsx";
+import { KeysTable } from "./keys-table.tsx";
 import { RotateKeyDialog } from "./rotate-key-dialog.tsx";
 import { type IssuedSecret, SecretDialog } from "./secret-dialog.tsx";
 
@@ -104,7 +103,7 @@ export function KeysPage() {
           </>
         }
       />
-      {/* One minmax(0, 1fr) column: a wide table scrolls inside its card instead of widening the page. */}
+      {/* One minmax(0, 1fr) column: a wide table scrolls inside its own box instead of widening the page. */}
       <div className="grid grid-cols-1 gap-4">
         <div className="flex flex-wrap items-center gap-4">
           <div className="relative w-full max-w-sm">
@@ -127,11 +126,15 @@ export function KeysPage() {
           </div>
         </div>
 
-        <ListStates
+        <KeysTable
+          keys={keys}
           query={list}
-          count={keys.length}
-          skeleton={<KeysTableSkeleton />}
-          errorTitle="Could not load the keys"
+          nowMs={now}
+          onAction={(action, key) => {
+            if (action === "edit") setEditing(key);
+            else if (action === "rotate") setRotating(key);
+            else setRevoking(key);
+          }}
           empty={
             <EmptyState
               icon={<KeyRoundIcon />}
@@ -154,19 +157,7 @@ export function KeysPage() {
               }
             />
           }
-        >
-          <Card className="px-2 py-2" aria-busy={list.isFetching}>
-            <KeysTable
-              keys={keys}
-              nowMs={now}
-              onAction={(action, key) => {
-                if (action === "edit") setEditing(key);
-                else if (action === "rotate") setRotating(key);
-                else setRevoking(key);
-              }}
-            />
-          </Card>
-        </ListStates>
+        />
       </div>
 
       <CreateKeyDialog open={creating} onOpenChange={setCreating} onIssued={setIssued} />

@@ -1,35 +1,19 @@
-/** The keys table: one row per key with its live secrets, owner, limits, dates and status. */
+/**
+ * The keys table: one row per key with its secrets, owner, limits, dates and status, on the shared
+ * DataTable. As the box narrows, the dates go first, then tags and limits; the name, the status and
+ * the row's menu stay. A revoked key shows when it was revoked, and nothing about grace or expiry.
+ */
 import type { KeyView } from "@switchyard/core";
-import { BanIcon, EllipsisIcon, PencilIcon, RotateCwIcon } from "lucide-react";
+import { BanIcon, PencilIcon, RotateCwIcon } from "lucide-react";
 import type { ReactNode } from "react";
+import { DataTable, type DataTableColumn } from "../../components/data-table/data-table.tsx";
+import { RowActionsMenu } from "../../components/data-table/row-actions-menu.tsx";
+import { TruncatedText } from "../../components/data-table/truncated-text.tsx";
+import type { ListQuery } from "../../components/list-states.tsx";
 import { Badge } from "../../components/ui/badge.tsx";
-import { Button } from "../../components/ui/button.tsx";
-import {
-  DropdownMenu,
-  DropdownMenuContent,
-  DropdownMenuItem,
-  DropdownMenuSeparator,
-  DropdownMenuTrigger,
-} from "../../components/ui/dropdown-menu.tsx";
-import { Skeleton } from "../../components/ui/skeleton.tsx";
-import { Table, TableBody, TableCell, TableRow } from "../../components/ui/table.tsx";
-import { ColumnsHeader, TableSkeleton } from "../../components/ui/table-scaffold.tsx";
 import { formatDateTime, formatRelative } from "../../lib/format.ts";
 import { cn } from "../../lib/utils.ts";
-import { type KeyStatus, keyStatus, liveSecrets } from "./key-status.ts";
-
-const columns = [
-  "Name",
-  "Secret",
-  "Owner",
-  "Models",
-  "Limits",
-  "Tags",
-  "Created",
-  "Last used",
-  "Expires",
-  "Status",
-] as const;
+import { expiryLine, type KeyStatus, keyStatus, secretLines } from "./key-status.ts";
 
 const statusClass: Record<KeyStatus, string> = {
   active: "border-emerald-600/30 bg-emerald-500/10 text-emerald-700 dark:text-emerald-400",
@@ -45,11 +29,11 @@ function Muted({ children }: { children: ReactNode }) {
   return <span className="text-muted-foreground">{children}</span>;
 }
 
-function When({ iso, empty }: { iso: string | null; empty: string }) {
+function When({ iso, empty, nowMs }: { iso: string | null; empty: string; nowMs: number }) {
   if (!iso) return <Muted>{empty}</Muted>;
   return (
-    <time dateTime={iso} title={formatDateTime(iso)}>
-      {formatRelative(iso)}
+    <time dateTime={iso} title={formatDateTime(iso)} className="block truncate">
+      {formatRelative(iso, nowMs)}
     </time>
   );
 }
@@ -58,168 +42,226 @@ function Limits({ rpm, tpm }: { rpm: number | null; tpm: number | null }) {
   const n = (v: number | null) => (v === null ? "∞" : v.toLocaleString());
   return (
     <span className="grid tabular-nums" title="Requests and tokens per minute; ∞ is no limit">
-      <span>{n(rpm)} rpm</span>
-      <span>{n(tpm)} tpm</span>
+      <TruncatedText>{n(rpm)} rpm</TruncatedText>
+      <TruncatedText>{n(tpm)} tpm</TruncatedText>
     </span>
   );
 }
 
 function Models({ models }: { models: readonly string[] }) {
   if (models.length === 0) return <Muted>All models</Muted>;
-  const shown = models.slice(0, 2);
   return (
-    <span className="font-mono text-xs" title={models.join(", ")}>
-      {shown.join(", ")}
-      {models.length > shown.length && <Muted> +{models.length - shown.length} more</Muted>}
-    </span>
+    <TruncatedText className="font-mono text-xs" full={models.join(", ")}>
+      {models.join(", ")}
+    </TruncatedText>
   );
+}
+
+function columns(
+  nowMs: number,
+  onAction: (action: KeyAction, key: KeyView) => void,
+): DataTableColumn<KeyView>[] {
+  return [
+    {
+      id: "name",
+      header: "Name",
+      size: 180,
+      meta: { priority: 0, grow: true },
+      cell: ({ row: { original: key } }) => (
+        <TruncatedText className={cn("font-medium", key.revokedAt && "text-muted-foreground")}>
+          {key.name}
+        </TruncatedText>
+      ),
+    },
+    {
+      id: "secret",
+      header: "Secret",
+      size: 140,
+      meta: { priority: 1 },
+      cell: ({ row: { original: key } }) => {
+        const lines = secretLines(key, nowMs);
+        if (lines.length === 0) return <Muted>—</Muted>;
+        return (
+          <ul className="grid gap-1">
+            {lines.map((s) => (
+              <li key={s.prefix + s.createdAt} className="grid">
+                <code className="truncate font-mono text-xs">{s.prefix}…</code>
+                {s.graceUntil && (
+                  <span className="text-xs whitespace-normal text-muted-foreground">
+                    old secret valid until <time dateTime={s.graceUntil}>{formatDateTime(s.graceUntil)}</time>
+                  </span>
+                )}
+              </li>
+            ))}
+          </ul>
+        );
+      },
+    },
+    {
+      id: "owner",
+      header: "Owner",
+      size: 130,
+      meta: { priority: 2 },
+      cell: ({ row: { original: key } }) =>
+        key.owner ? (
+          <span className="grid">
+            <TruncatedText>{key.owner.name}</TruncatedText>
+            <span className="text-xs text-muted-foreground capitalize">{key.owner.type}</span>
+          </span>
+        ) : (
+          <Muted>None</Muted>
+        ),
+    },
+    {
+      id: "models",
+      header: "Models",
+      size: 130,
+      meta: { priority: 3 },
+      cell: ({ row: { original: key } }) => <Models models={key.allowedModels} />,
+    },
+    {
+      id: "limits",
+      header: "Limits",
+      size: 110,
+      meta: { priority: 4 },
+      cell: ({ row: { original: key } }) => <Limits rpm={key.rpm} tpm={key.tpm} />,
+    },
+    {
+      id: "tags",
+      header: "Tags",
+      size: 130,
+      meta: { priority: 4 },
+      cell: ({ row: { original: key } }) =>
+        key.tags.length === 0 ? (
+          <Muted>—</Muted>
+        ) : (
+          <span className="flex flex-wrap gap-1">
+            {key.tags.map((t) => (
+              <Badge key={t} variant="secondary" className="max-w-full" title={t}>
+                <span className="truncate">{t}</span>
+              </Badge>
+            ))}
+          </span>
+        ),
+    },
+    {
+      id: "created",
+      header: "Created",
+      size: 100,
+      meta: { priority: 6 },
+      cell: ({ row: { original: key } }) => <When iso={key.createdAt} empty="—" nowMs={nowMs} />,
+    },
+    {
+      id: "lastUsed",
+      header: "Last used",
+      size: 100,
+      meta: { priority: 5 },
+      cell: ({ row: { original: key } }) => <When iso={key.lastUsedAt} empty="Never" nowMs={nowMs} />,
+    },
+    {
+      id: "expires",
+      header: "Expires",
+      size: 100,
+      meta: { priority: 3 },
+      cell: ({ row: { original: key } }) => {
+        const expiry = expiryLine(key);
+        if (expiry.kind === "revoked") return <Muted>—</Muted>;
+        if (expiry.kind === "never") return <Muted>Never</Muted>;
+        return <When iso={expiry.at} empty="Never" nowMs={nowMs} />;
+      },
+    },
+    {
+      id: "status",
+      header: "Status",
+      size: 140,
+      meta: { priority: 0 },
+      cell: ({ row: { original: key } }) => {
+        const status = keyStatus(key, nowMs);
+        return (
+          <>
+            {/* Blocks, not a grid: a grid would let the badge (overflow hidden) shrink under its text. */}
+            <div>
+              <Badge variant="outline" className={statusClass[status]}>
+                {status}
+              </Badge>
+            </div>
+            {key.revokedAt ? (
+              <div
+                className="mt-0.5 truncate text-xs text-muted-foreground"
+                title={formatDateTime(key.revokedAt)}
+              >
+                revoked {formatRelative(key.revokedAt, nowMs)}
+              </div>
+            ) : (
+              key.rotation.nextAt && (
+                <div
+                  className="mt-0.5 truncate text-xs text-muted-foreground"
+                  title={formatDateTime(key.rotation.nextAt)}
+                >
+                  rotates {formatRelative(key.rotation.nextAt, nowMs)}
+                </div>
+              )
+            )}
+          </>
+        );
+      },
+    },
+    {
+      id: "actions",
+      header: "Actions",
+      size: 56,
+      meta: { priority: 0, srOnlyHeader: true, className: "text-right" },
+      cell: ({ row: { original: key } }) =>
+        key.revokedAt === null && (
+          <RowActionsMenu
+            label={`Actions for ${key.name}`}
+            actions={[
+              { label: "Edit", icon: <PencilIcon aria-hidden />, onSelect: () => onAction("edit", key) },
+              {
+                label: "Rotate secret",
+                icon: <RotateCwIcon aria-hidden />,
+                onSelect: () => onAction("rotate", key),
+              },
+              {
+                label: "Revoke",
+                icon: <BanIcon aria-hidden />,
+                destructive: true,
+                separated: true,
+                onSelect: () => onAction("revoke", key),
+              },
+            ]}
+          />
+        ),
+    },
+  ];
 }
 
 export function KeysTable({
   keys,
+  query,
+  empty,
   nowMs,
   onAction,
 }: {
   keys: readonly KeyView[];
+  query: ListQuery;
+  empty: ReactNode;
   nowMs: number;
   onAction: (action: KeyAction, key: KeyView) => void;
 }) {
   return (
-    <Table aria-label="API keys">
-      <KeysHeader />
-      <TableBody>
-        {keys.map((key) => {
-          const status = keyStatus(key, nowMs);
-          const secrets = liveSecrets(key.secrets, nowMs);
-          return (
-            <TableRow key={key.id} data-key-id={key.id} className={cn(status === "revoked" && "opacity-70")}>
-              <TableCell className="max-w-56 truncate font-medium" title={key.name}>
-                {key.name}
-              </TableCell>
-              <TableCell>
-                {secrets.length === 0 ? (
-                  <Muted>—</Muted>
-                ) : (
-                  <ul className="grid gap-1">
-                    {secrets.map((s) => (
-                      <li key={s.prefix + s.createdAt} className="grid">
-                        <code className="font-mono text-xs">{s.prefix}…</code>
-                        {s.validUntil && (
-                          <span className="max-w-44 text-xs whitespace-normal text-muted-foreground">
-                            old secret valid until{" "}
-                            <time dateTime={s.validUntil}>{formatDateTime(s.validUntil)}</time>
-                          </span>
-                        )}
-                      </li>
-                    ))}
-                  </ul>
-                )}
-              </TableCell>
-              <TableCell>
-                {key.owner ? (
-                  <span className="grid">
-                    <span>{key.owner.name}</span>
-                    <span className="text-xs text-muted-foreground capitalize">{key.owner.type}</span>
-                  </span>
-                ) : (
-                  <Muted>None</Muted>
-                )}
-              </TableCell>
-              <TableCell>
-                <Models models={key.allowedModels} />
-              </TableCell>
-              <TableCell>
-                <Limits rpm={key.rpm} tpm={key.tpm} />
-              </TableCell>
-              <TableCell>
-                {key.tags.length === 0 ? (
-                  <Muted>—</Muted>
-                ) : (
-                  <span className="flex max-w-48 flex-wrap gap-1">
-                    {key.tags.map((t) => (
-                      <Badge key={t} variant="secondary">
-                        {t}
-                      </Badge>
-                    ))}
-                  </span>
-                )}
-              </TableCell>
-              <TableCell>
-                <When iso={key.createdAt} empty="—" />
-              </TableCell>
-              <TableCell>
-                <When iso={key.lastUsedAt} empty="Never" />
-              </TableCell>
-              <TableCell>
-                <When iso={key.expiresAt} empty="Never" />
-              </TableCell>
-              <TableCell>
-                {/* Blocks, not a grid: a grid would let the badge (overflow hidden) shrink under its text. */}
-                <div>
-                  <Badge variant="outline" className={statusClass[status]}>
-                    {status}
-                  </Badge>
-                </div>
-                {key.rotation.nextAt && status !== "revoked" && (
-                  <div
-                    className="mt-0.5 text-xs text-muted-foreground"
-                    title={formatDateTime(key.rotation.nextAt)}
-                  >
-                    rotates {formatRelative(key.rotation.nextAt)}
-                  </div>
-                )}
-              </TableCell>
-              <TableCell className="text-right">
-                {status !== "revoked" && (
-                  <DropdownMenu>
-                    <DropdownMenuTrigger asChild>
-                      <Button
-                        variant="ghost"
-                        size="icon"
-                        className="size-8"
-                        aria-label={`Actions for ${key.name}`}
-                      >
-                        <EllipsisIcon aria-hidden />
-                      </Button>
-                    </DropdownMenuTrigger>
-                    <DropdownMenuContent align="end">
-                      <DropdownMenuItem onSelect={() => onAction("edit", key)}>
-                        <PencilIcon aria-hidden />
-                        Edit
-                      </DropdownMenuItem>
-                      <DropdownMenuItem onSelect={() => onAction("rotate", key)}>
-                        <RotateCwIcon aria-hidden />
-                        Rotate secret
-                      </DropdownMenuItem>
-                      <DropdownMenuSeparator />
-                      <DropdownMenuItem variant="destructive" onSelect={() => onAction("revoke", key)}>
-                        <BanIcon aria-hidden />
-                        Revoke
-                      </DropdownMenuItem>
-                    </DropdownMenuContent>
-                  </DropdownMenu>
-                )}
-              </TableCell>
-            </TableRow>
-          );
-        })}
-      </TableBody>
-    </Table>
-  );
-}
-
-function KeysHeader() {
-  return <ColumnsHeader columns={columns} actionsClassName="w-10" />;
-}
-
-export function KeysTableSkeleton({ rows = 5 }: { rows?: number }) {
-  return (
-    <TableSkeleton
+    <DataTable
       label="API keys"
-      header={<KeysHeader />}
-      columns={columns}
-      rows={rows}
-      cell={<Skeleton className="h-4 w-20" />}
+      columns={columns(nowMs, onAction)}
+      rows={keys}
+      getRowId={(key) => key.id}
+      query={query}
+      errorTitle="Could not load the keys"
+      empty={empty}
+      rowProps={(key) => ({
+        "data-key-id": key.id,
+        "data-revoked": key.revokedAt === null ? undefined : "true",
+      })}
     />
   );
 }

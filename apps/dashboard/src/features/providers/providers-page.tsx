@@ -7,17 +7,16 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { PlusIcon, ServerIcon } from "lucide-react";
 import { useState } from "react";
 import { toast } from "sonner";
-import { ListStates, RefreshButton } from "../../components/list-states.tsx";
+import { RefreshButton } from "../../components/list-states.tsx";
 import { PageHeader } from "../../components/page-header.tsx";
 import { Button } from "../../components/ui/button.tsx";
-import { Card } from "../../components/ui/card.tsx";
 import { ConfirmDialog } from "../../components/ui/confirm-dialog.tsx";
 import { EmptyState } from "../../components/ui/empty-state.tsx";
 import { describeError } from "../../lib/errors.ts";
 import { useTRPC } from "../../lib/trpc.ts";
 import { CreateProviderDialog } from "./create-provider-dialog.tsx";
 import { EditProviderDialog } from "./edit-provider-dialog.tsx";
-import { ProvidersTable, ProvidersTableSkeleton } from "./providers-table.tsx";
+import { ProvidersTable } from "./providers-table.tsx";
 import { RotateCredentialDialog } from "./rotate-credential-dialog.tsx";
 
 export function ProvidersPage() {
@@ -68,11 +67,14 @@ export function ProvidersPage() {
           </>
         }
       />
-      <ListStates
+      <ProvidersTable
+        providers={providers}
         query={list}
-        count={providers.length}
-        skeleton={<ProvidersTableSkeleton />}
-        errorTitle="Could not load the providers"
+        onAction={(action, provider) => {
+          if (action === "edit") setEditing(provider);
+          else if (action === "rotate") setRotating(provider);
+          else setDeleting(provider);
+        }}
         empty={
           <EmptyState
             icon={<ServerIcon />}
@@ -81,18 +83,7 @@ export function ProvidersPage() {
             action={addButton}
           />
         }
-      >
-        <Card className="px-2 py-2">
-          <ProvidersTable
-            providers={providers}
-            onAction={(action, provider) => {
-              if (action === "edit") setEditing(provider);
-              else if (action === "rotate") setRotating(provider);
-              else setDeleting(provider);
-            }}
-          />
-        </Card>
-      </ListStates>
+      />
 
       <CreateProviderDialog open={creating} onOpenChange={setCreating} />
       <EditProviderDialog

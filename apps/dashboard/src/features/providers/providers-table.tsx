@@ -1,6 +1,7 @@
 /**
  * The providers table: kind, base URL, masked credentials with their roles, the models served, and
- * per-row actions. "Test" makes a real call and shows its result in a line under the row.
+ * per-row actions, on the shared DataTable. "Test" makes a real call and shows its result in a line
+ * under the row. As the box narrows the models go first, then the base URL and kind.
  */
 import type { ProviderTestResult, ProviderView } from "@switchyard/core";
 import { useMutation } from "@tanstack/react-query";
@@ -13,40 +14,22 @@ import {
   PlugZapIcon,
   Trash2Icon,
 } from "lucide-react";
-import { Fragment, type ReactNode } from "react";
+import { type ReactNode, useState } from "react";
+import { DataTable, type DataTableColumn } from "../../components/data-table/data-table.tsx";
+import { TruncatedText } from "../../components/data-table/truncated-text.tsx";
+import type { ListQuery } from "../../components/list-states.tsx";
 import { Badge } from "../../components/ui/badge.tsx";
 import { Button } from "../../components/ui/button.tsx";
-import { Skeleton } from "../../components/ui/skeleton.tsx";
-import { Table, TableBody, TableCell, TableRow } from "../../components/ui/table.tsx";
-import { ColumnsHeader, TableSkeleton } from "../../components/ui/table-scaffold.tsx";
 import { Tooltip, TooltipContent, TooltipTrigger } from "../../components/ui/tooltip.tsx";
 import { describeError } from "../../lib/errors.ts";
 import { formatDateTime } from "../../lib/format.ts";
 import { useTRPC } from "../../lib/trpc.ts";
 import { kindLabel, maskedKey } from "./provider-kinds.ts";
 
-const columns = ["Name", "Kind", "Base URL", "Credential", "Models"] as const;
-
 export type ProviderAction = "edit" | "rotate" | "delete";
 
-export function ProvidersTable({
-  providers,
-  onAction,
-}: {
-  providers: readonly ProviderView[];
-  onAction: (action: ProviderAction, provider: ProviderView) => void;
-}) {
-  return (
-    <Table aria-label="Providers">
-      <ProvidersHeader />
-      <TableBody>
-        {providers.map((p) => (
-          <ProviderRow key={p.id} provider={p} onAction={onAction} />
-        ))}
-      </TableBody>
-    </Table>
-  );
-}
+/** The last test of a provider: what it answered, or why it could not run. */
+type TestOutcome = { ok: true; result: ProviderTestResult } | { ok: false; error: unknown };
 
 function IconAction({
   label,
@@ -83,154 +66,212 @@ function IconAction({
   );
 }
 
-function ProviderRow({
+/** The Test button; its own mutation, so tests of several providers run side by side. */
+function TestButton({
   provider,
-  onAction,
+  hasResult,
+  onOutcome,
 }: {
   provider: ProviderView;
-  onAction: (action: ProviderAction, provider: ProviderView) => void;
+  hasResult: boolean;
+  onOutcome: (outcome: TestOutcome) => void;
 }) {
   const trpc = useTRPC();
-  const test = useMutation(trpc.providers.test.mutationOptions());
-  const result: ProviderTestResult | undefined = test.data;
-  const resultId = `provider-${provider.id}-test-result`;
-  const inUse = provider.models.length > 0;
-  const showResult = test.isSuccess || test.isError;
-
+  const test = useMutation(
+    trpc.providers.test.mutationOptions({
+      onSuccess: (result) => onOutcome({ ok: true, result }),
+      onError: (error) => onOutcome({ ok: false, error }),
+    }),
+  );
   return (
-    <Fragment>
-      <TableRow data-provider-id={provider.id} className={showResult ? "border-b-0" : undefined}>
-        <TableCell className="max-w-48 truncate font-medium" title={provider.name}>
-          {provider.name}
-        </TableCell>
-        <TableCell>
-          <div className="flex flex-wrap items-center gap-1.5">
-            {kindLabel(provider.kind)}
-            {provider.inCluster && (
-              <Badge variant="outline" title="Runs on the gateway's own network">
-                in-cluster
-              </Badge>
-            )}
-          </div>
-        </TableCell>
-        <TableCell className="max-w-64 truncate font-mono text-xs" title={provider.baseUrl}>
-          {provider.baseUrl}
-        </TableCell>
-        <TableCell>
-          {provider.credentials.length === 0 ? (
-            <span className="text-muted-foreground">No API key</span>
-          ) : (
-            <ul className="grid gap-1">
-              {provider.credentials.map((c) => (
-                <li key={c.id} className="flex flex-wrap items-center gap-2">
-                  <code className="font-mono text-xs" data-testid="credential-mask">
-                    {maskedKey(c.last4)}
-                  </code>
-                  <Badge variant={c.role === "primary" ? "secondary" : "outline"}>{c.role}</Badge>
-                  {c.role === "fallback" && c.overlapUntil && (
-                    <span className="text-xs text-muted-foreground">
-                      fallback until <time dateTime={c.overlapUntil}>{formatDateTime(c.overlapUntil)}</time>
-                    </span>
-                  )}
-                </li>
-              ))}
-            </ul>
+    <Button
+      variant="outline"
+      size="sm"
+      onClick={() => test.mutate({ id: provider.id })}
+      disabled={test.isPending}
+      aria-describedby={hasResult ? resultId(provider) : undefined}
+      aria-label={`Test ${provider.name}`}
+    >
+      {test.isPending ? <Loader2Icon className="animate-spin" aria-hidden /> : <PlugZapIcon aria-hidden />}
+      Test
+    </Button>
+  );
+}
+
+const resultId = (provider: ProviderView) => `provider-${provider.id}-test-result`;
+
+function TestResultLine({ provider, outcome }: { provider: ProviderView; outcome: TestOutcome }) {
+  const ok = outcome.ok && outcome.result.ok;
+  return (
+    <p
+      id={resultId(provider)}
+      role="status"
+      data-testid="provider-test-result"
+      className={
+        ok
+          ? "flex items-center gap-2 text-sm text-emerald-700 dark:text-emerald-400"
+          : "flex items-center gap-2 text-sm text-destructive"
+      }
+    >
+      {ok ? (
+        <CircleCheckIcon className="size-4 shrink-0" aria-hidden />
+      ) : (
+        <CircleXIcon className="size-4 shrink-0" aria-hidden />
+      )}
+      <span className="min-w-0 break-words">
+        {outcome.ok
+          ? `${outcome.result.ok ? "OK" : "Failed"}${outcome.result.status !== null ? ` (${outcome.result.status})` : ""} in ${outcome.result.latencyMs} ms: ${outcome.result.message}`
+          : `Could not run the test: ${describeError(outcome.error).message}`}
+      </span>
+    </p>
+  );
+}
+
+function columns(
+  outcomes: Readonly<Record<string, TestOutcome>>,
+  setOutcome: (id: string, outcome: TestOutcome) => void,
+  onAction: (action: ProviderAction, provider: ProviderView) => void,
+): DataTableColumn<ProviderView>[] {
+  return [
+    {
+      id: "name",
+      header: "Name",
+      size: 160,
+      meta: { priority: 0, grow: true },
+      cell: ({ row: { original: p } }) => <TruncatedText className="font-medium">{p.name}</TruncatedText>,
+    },
+    {
+      id: "kind",
+      header: "Kind",
+      size: 140,
+      meta: { priority: 3 },
+      cell: ({ row: { original: p } }) => (
+        <div className="flex flex-wrap items-center gap-1.5">
+          <TruncatedText>{kindLabel(p.kind)}</TruncatedText>
+          {p.inCluster && (
+            <Badge variant="outline" title="Runs on the gateway's own network">
+              in-cluster
+            </Badge>
           )}
-        </TableCell>
-        <TableCell>
-          {provider.models.length === 0 ? (
-            <span className="text-muted-foreground">None</span>
-          ) : (
-            <span className="font-mono text-xs" title={provider.models.join(", ")}>
-              {provider.models.slice(0, 3).join(", ")}
-              {provider.models.length > 3 && (
-                <span className="text-muted-foreground"> +{provider.models.length - 3} more</span>
-              )}
-            </span>
-          )}
-        </TableCell>
-        <TableCell>
+        </div>
+      ),
+    },
+    {
+      id: "baseUrl",
+      header: "Base URL",
+      size: 180,
+      meta: { priority: 2, grow: true },
+      cell: ({ row: { original: p } }) => (
+        <TruncatedText className="font-mono text-xs">{p.baseUrl}</TruncatedText>
+      ),
+    },
+    {
+      id: "credential",
+      header: "Credential",
+      size: 170,
+      meta: { priority: 1 },
+      cell: ({ row: { original: p } }) =>
+        p.credentials.length === 0 ? (
+          <span className="text-muted-foreground">No API key</span>
+        ) : (
+          <ul className="grid gap-1">
+            {p.credentials.map((c) => (
+              <li key={c.id} className="flex flex-wrap items-center gap-x-2 gap-y-0.5">
+                <code className="font-mono text-xs" data-testid="credential-mask">
+                  {maskedKey(c.last4)}
+                </code>
+                <Badge variant={c.role === "primary" ? "secondary" : "outline"}>{c.role}</Badge>
+                {c.role === "fallback" && c.overlapUntil && (
+                  <span className="text-xs whitespace-normal text-muted-foreground">
+                    fallback until <time dateTime={c.overlapUntil}>{formatDateTime(c.overlapUntil)}</time>
+                  </span>
+                )}
+              </li>
+            ))}
+          </ul>
+        ),
+    },
+    {
+      id: "models",
+      header: "Models",
+      size: 140,
+      meta: { priority: 4 },
+      cell: ({ row: { original: p } }) =>
+        p.models.length === 0 ? (
+          <span className="text-muted-foreground">None</span>
+        ) : (
+          <TruncatedText className="font-mono text-xs" full={p.models.join(", ")}>
+            {p.models.join(", ")}
+          </TruncatedText>
+        ),
+    },
+    {
+      id: "actions",
+      header: "Actions",
+      size: 200,
+      meta: { priority: 0, srOnlyHeader: true },
+      cell: ({ row: { original: p } }) => {
+        const inUse = p.models.length > 0;
+        return (
           <div className="flex items-center justify-end gap-1">
-            <Button
-              variant="outline"
-              size="sm"
-              onClick={() => test.mutate({ id: provider.id })}
-              disabled={test.isPending}
-              aria-describedby={showResult ? resultId : undefined}
-              aria-label={`Test ${provider.name}`}
-            >
-              {test.isPending ? (
-                <Loader2Icon className="animate-spin" aria-hidden />
-              ) : (
-                <PlugZapIcon aria-hidden />
-              )}
-              Test
-            </Button>
-            <IconAction label={`Edit ${provider.name}`} onClick={() => onAction("edit", provider)}>
+            <TestButton
+              provider={p}
+              hasResult={outcomes[p.id] !== undefined}
+              onOutcome={(outcome) => setOutcome(p.id, outcome)}
+            />
+            <IconAction label={`Edit ${p.name}`} onClick={() => onAction("edit", p)}>
               <PencilIcon aria-hidden />
             </IconAction>
-            <IconAction
-              label={`Rotate API key of ${provider.name}`}
-              onClick={() => onAction("rotate", provider)}
-            >
+            <IconAction label={`Rotate API key of ${p.name}`} onClick={() => onAction("rotate", p)}>
               <KeyRoundIcon aria-hidden />
             </IconAction>
             <IconAction
-              label={`Delete ${provider.name}`}
-              onClick={() => onAction("delete", provider)}
+              label={`Delete ${p.name}`}
+              onClick={() => onAction("delete", p)}
               disabledReason={
                 inUse
-                  ? `Used by ${provider.models.join(", ")}: move or delete those models' deployments first`
+                  ? `Used by ${p.models.join(", ")}: move or delete those models' deployments first`
                   : undefined
               }
             >
               <Trash2Icon aria-hidden />
             </IconAction>
           </div>
-        </TableCell>
-      </TableRow>
-      {showResult && (
-        <TableRow className="hover:bg-transparent">
-          <TableCell colSpan={columns.length + 1} className="pt-0 whitespace-normal">
-            <p
-              id={resultId}
-              role="status"
-              data-testid="provider-test-result"
-              className={
-                result?.ok
-                  ? "flex items-center gap-2 text-sm text-emerald-700 dark:text-emerald-400"
-                  : "flex items-center gap-2 text-sm text-destructive"
-              }
-            >
-              {result?.ok ? (
-                <CircleCheckIcon className="size-4 shrink-0" aria-hidden />
-              ) : (
-                <CircleXIcon className="size-4 shrink-0" aria-hidden />
-              )}
-              {result
-                ? `${result.ok ? "OK" : "Failed"}${result.status !== null ? ` (${result.status})` : ""} in ${result.latencyMs} ms: ${result.message}`
-                : `Could not run the test: ${describeError(test.error).message}`}
-            </p>
-          </TableCell>
-        </TableRow>
-      )}
-    </Fragment>
-  );
+        );
+      },
+    },
+  ];
 }
 
-function ProvidersHeader() {
-  return <ColumnsHeader columns={columns} actionsClassName="text-right" />;
-}
-
-export function ProvidersTableSkeleton({ rows = 3 }: { rows?: number }) {
+export function ProvidersTable({
+  providers,
+  query,
+  empty,
+  onAction,
+}: {
+  providers: readonly ProviderView[];
+  query: ListQuery;
+  empty: ReactNode;
+  onAction: (action: ProviderAction, provider: ProviderView) => void;
+}) {
+  const [outcomes, setOutcomes] = useState<Readonly<Record<string, TestOutcome>>>({});
+  const setOutcome = (id: string, outcome: TestOutcome) =>
+    setOutcomes((prev) => ({ ...prev, [id]: outcome }));
   return (
-    <TableSkeleton
+    <DataTable
       label="Providers"
-      header={<ProvidersHeader />}
-      columns={columns}
-      rows={rows}
-      cell={<Skeleton className="h-4 w-24" />}
-      actionsCell={<Skeleton className="ml-auto h-8 w-40" />}
+      columns={columns(outcomes, setOutcome, onAction)}
+      rows={providers}
+      getRowId={(p) => p.id}
+      query={query}
+      errorTitle="Could not load the providers"
+      empty={empty}
+      skeletonRows={3}
+      rowProps={(p) => ({ "data-provider-id": p.id })}
+      renderSubRow={(p) => {
+        const outcome = outcomes[p.id];
+        return outcome ? <TestResultLine provider={p} outcome={outcome} /> : null;
+      }}
     />
   );
 }
