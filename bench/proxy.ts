@@ -41,9 +41,14 @@ import {
   type UsageBatchAnswer,
   unauthenticatedError,
 } from "@switchyard/core";
-import { hashApiKey } from "@switchyard/core/keys/secret";
 import { Pool, request } from "undici";
 import { ProxyEnv } from "../packages/proxy/src/env.ts";
+import {
+  gatewayConfig,
+  testKey,
+  testModel,
+  testProvider,
+} from "../packages/proxy/src/testing/gateway-config.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -248,42 +253,39 @@ const keySecret = `sk-sy-bench-${randomUUID().replaceAll("-", "")}`;
 
 function startControlPlane(mockUrl: string) {
   const providerId = randomUUID();
-  const config = GatewayConfig.parse({
-    version: 1,
-    createdAt: new Date().toISOString(),
-    lineage: randomUUID(),
-    keys: [
-      {
-        id: randomUUID(),
-        hashes: [{ hash: hashApiKey(keySecret), validUntil: null }],
-        name: "bench",
-        userId: randomUUID(),
-        teamId: null,
-        allowedModels: [upstreamModel],
-        // Limits checked on every request, never reached by this run.
-        rpm: 1_000_000_000,
-        tpm: 1_000_000_000_000,
-        expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
-        revokedAt: null,
-      },
-    ],
-    providers: [{ id: providerId, name: "mock", kind: "openai", baseUrl: `${mockUrl}/v1`, credentials: [] }],
-    models: [
-      {
-        name: upstreamModel,
-        kind: "chat",
-        pricing: { inputMicrosPerMTok: 150_000, outputMicrosPerMTok: 600_000 },
-        deployments: [
-          {
-            id: randomUUID(),
-            providerId,
-            upstreamModel,
-            timeouts: { connectMs: 1000, firstByteMs: 10_000, totalMs: 60_000 },
-          },
-        ],
-      },
-    ],
-  });
+  const config = GatewayConfig.parse(
+    gatewayConfig({
+      lineage: randomUUID(),
+      keys: [
+        testKey({
+          id: randomUUID(),
+          secrets: [{ secret: keySecret }],
+          name: "bench",
+          userId: randomUUID(),
+          allowedModels: [upstreamModel],
+          // Limits checked on every request, never reached by this run.
+          rpm: 1_000_000_000,
+          tpm: 1_000_000_000_000,
+          expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+        }),
+      ],
+      providers: [testProvider({ id: providerId, baseUrl: `${mockUrl}/v1` })],
+      models: [
+        testModel({
+          name: upstreamModel,
+          pricing: { inputMicrosPerMTok: 150_000, outputMicrosPerMTok: 600_000 },
+          deployments: [
+            {
+              id: randomUUID(),
+              providerId,
+              upstreamModel,
+              timeouts: { connectMs: 1000, firstByteMs: 10_000, totalMs: 60_000 },
+            },
+          ],
+        }),
+      ],
+    }),
+  );
   const configBody = JSON.stringify(config);
   const usage = { posts: 0, events: 0, requestIds: new Set<string>() };
   const held = new Set<ServerResponse>();

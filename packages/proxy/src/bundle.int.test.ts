@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { createMockProvider, type MockProvider } from "@switchyard/mock-provider";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createFakeControlPlane } from "./testing/fake-control-plane.ts";
-import { defaultTimeouts, noPricing, testKey, testLineage } from "./testing/gateway-config.ts";
+import { gatewayConfig, testKey, testModel, testProvider } from "./testing/gateway-config.ts";
 import { freePort } from "./testing/ports.ts";
 
 const packageDir = join(import.meta.dirname, "..");
@@ -40,21 +40,13 @@ beforeAll(async () => {
   controlPlane = createFakeControlPlane({ token, holdMs: 1000 });
   // Usage events name the key, provider and deployment by id: UUIDs, as the control plane issues.
   const providerId = randomUUID();
-  controlPlane.publish({
-    version: 1,
-    createdAt: new Date().toISOString(),
-    lineage: testLineage,
-    keys: [testKey({ id: randomUUID(), secrets: [{ secret }] })],
-    providers: [{ id: providerId, name: "mock", kind: "openai", baseUrl: `${mockUrl}/v1`, credentials: [] }],
-    models: [
-      {
-        name: "gpt-test",
-        kind: "chat",
-        pricing: noPricing,
-        deployments: [{ id: randomUUID(), providerId, upstreamModel: "mock-gpt", timeouts: defaultTimeouts }],
-      },
-    ],
-  });
+  controlPlane.publish(
+    gatewayConfig({
+      keys: [testKey({ id: randomUUID(), secrets: [{ secret }] })],
+      providers: [testProvider({ id: providerId, baseUrl: `${mockUrl}/v1` })],
+      models: [testModel({ deployments: [{ id: randomUUID(), providerId }] })],
+    }),
+  );
   const cpUrl = await controlPlane.listen();
 
   loadListPath = join(dir, "module-load-list.json");

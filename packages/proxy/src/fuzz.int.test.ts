@@ -12,7 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { createProxy, type ProxyServer } from "./index.ts";
 import { silentLogger } from "./logger.ts";
 import { createFakeControlPlane } from "./testing/fake-control-plane.ts";
-import { defaultTimeouts, noPricing, testKey, testLineage } from "./testing/gateway-config.ts";
+import { gatewayConfig, testKey, testModel, testProvider } from "./testing/gateway-config.ts";
 
 const token = "fuzz-int-data-plane-token";
 const maxBodyBytes = 32 * 1024;
@@ -372,42 +372,25 @@ function parseRaw(text: string): Answer | null {
 }
 
 function buildConfig(mockUrl: string): GatewayConfig {
-  const deployment = (id: string, providerId: string, upstreamModel: string) => ({
-    id,
-    providerId,
-    upstreamModel,
-    timeouts: defaultTimeouts,
-  });
-  return {
-    version: 1,
-    createdAt: new Date().toISOString(),
-    lineage: testLineage,
+  return gatewayConfig({
     keys: [testKey({ id: "k_fuzz", secrets: [{ secret: "sk-fuzz" }] })],
     providers: [
-      { id: "prov_openai", name: "mock", kind: "openai", baseUrl: `${mockUrl}/v1`, credentials: [] },
-      { id: "prov_anthropic", name: "claude", kind: "anthropic", baseUrl: mockUrl, credentials: [] },
+      testProvider({ id: "prov_openai", baseUrl: `${mockUrl}/v1` }),
+      testProvider({ id: "prov_anthropic", name: "claude", kind: "anthropic", baseUrl: mockUrl }),
     ],
     models: [
-      {
-        name: "gpt",
-        kind: "chat",
-        pricing: noPricing,
-        deployments: [deployment("d1", "prov_openai", "mock-gpt")],
-      },
-      {
+      testModel({ name: "gpt", deployments: [{ id: "d1", providerId: "prov_openai" }] }),
+      testModel({
         name: "claude",
-        kind: "chat",
-        pricing: noPricing,
-        deployments: [deployment("d2", "prov_anthropic", "mock-claude")],
-      },
-      {
+        deployments: [{ id: "d2", providerId: "prov_anthropic", upstreamModel: "mock-claude" }],
+      }),
+      testModel({
         name: "embed",
         kind: "embedding",
-        pricing: noPricing,
-        deployments: [deployment("d3", "prov_openai", "mock-embed")],
-      },
+        deployments: [{ id: "d3", providerId: "prov_openai", upstreamModel: "mock-embed" }],
+      }),
     ],
-  };
+  });
 }
 
 beforeAll(async () => {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { createProxy, type ProxyServer } from "./index.ts";
 import { silentLogger } from "./logger.ts";
 import { createFakeControlPlane } from "./testing/fake-control-plane.ts";
-import { defaultTimeouts, noPricing, testKey, testLineage } from "./testing/gateway-config.ts";
+import { gatewayConfig, testKey, testModel, testProvider } from "./testing/gateway-config.ts";
 
 const token = "openai-sdk-int-data-plane-token";
 const question = "Say hello";
@@ -30,50 +30,35 @@ beforeAll(async () => {
   const { url: mockUrl } = await mock.listen();
   controlPlane = createFakeControlPlane({ token, holdMs: 1000 });
   const cpUrl = await controlPlane.listen();
-  const deployment = (id: string, providerId: string, upstreamModel: string) => ({
-    id,
-    providerId,
-    upstreamModel,
-    timeouts: defaultTimeouts,
-  });
-  controlPlane.publish({
-    version: 1,
-    createdAt: new Date().toISOString(),
-    lineage: testLineage,
-    keys: [
-      testKey({ id: "k_sdk", secrets: [{ secret: "sk-sdk" }] }),
-      testKey({ id: "k_narrow", secrets: [{ secret: "sk-narrow" }], allowedModels: ["gpt-sdk"] }),
-      testKey({
-        id: "k_revoked",
-        secrets: [{ secret: "sk-revoked" }],
-        revokedAt: "2020-01-01T00:00:00.000Z",
-      }),
-    ],
-    providers: [
-      { id: "prov_openai", name: "mock", kind: "openai", baseUrl: `${mockUrl}/v1`, credentials: [] },
-      { id: "prov_anthropic", name: "mock-anthropic", kind: "anthropic", baseUrl: mockUrl, credentials: [] },
-    ],
-    models: [
-      {
-        name: "gpt-sdk",
-        kind: "chat",
-        pricing: noPricing,
-        deployments: [deployment("dep_gpt", "prov_openai", "mock-gpt")],
-      },
-      {
-        name: "embed-sdk",
-        kind: "embedding",
-        pricing: noPricing,
-        deployments: [deployment("dep_embed", "prov_openai", "mock-embed")],
-      },
-      {
-        name: "claude-sdk",
-        kind: "chat",
-        pricing: noPricing,
-        deployments: [deployment("dep_claude", "prov_anthropic", "mock-claude")],
-      },
-    ],
-  });
+  controlPlane.publish(
+    gatewayConfig({
+      keys: [
+        testKey({ id: "k_sdk", secrets: [{ secret: "sk-sdk" }] }),
+        testKey({ id: "k_narrow", secrets: [{ secret: "sk-narrow" }], allowedModels: ["gpt-sdk"] }),
+        testKey({
+          id: "k_revoked",
+          secrets: [{ secret: "sk-revoked" }],
+          revokedAt: "2020-01-01T00:00:00.000Z",
+        }),
+      ],
+      providers: [
+        testProvider({ id: "prov_openai", baseUrl: `${mockUrl}/v1` }),
+        testProvider({ id: "prov_anthropic", name: "mock-anthropic", kind: "anthropic", baseUrl: mockUrl }),
+      ],
+      models: [
+        testModel({ name: "gpt-sdk", deployments: [{ id: "dep_gpt", providerId: "prov_openai" }] }),
+        testModel({
+          name: "embed-sdk",
+          kind: "embedding",
+          deployments: [{ id: "dep_embed", providerId: "prov_openai", upstreamModel: "mock-embed" }],
+        }),
+        testModel({
+          name: "claude-sdk",
+          deployments: [{ id: "dep_claude", providerId: "prov_anthropic", upstreamModel: "mock-claude" }],
+        }),
+      ],
+    }),
+  );
   proxy = createProxy({
     controlPlaneUrl: cpUrl,
     dataPlaneToken: token,

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { createProxy, type ProxyServer } from "./index.ts";
 import { silentLogger } from "./logger.ts";
 import { createFakeControlPlane } from "./testing/fake-control-plane.ts";
-import { defaultTimeouts, noPricing, testKey, testLineage } from "./testing/gateway-config.ts";
+import { gatewayConfig, testKey, testModel, testProvider } from "./testing/gateway-config.ts";
 
 const token = "providers-int-data-plane-token";
 const upstreamKey = "sk-up";
@@ -56,28 +56,21 @@ function credential(id: string, role: "primary" | "fallback", secret: string, se
 }
 
 function buildConfig(mockUrl: string): GatewayConfig {
-  const provider = (id: string, kind: "openai" | "anthropic", credentials: SnapshotCredential[]) => ({
-    id,
-    name: id.replace("prov_", ""),
-    kind,
-    baseUrl: kind === "openai" ? `${mockUrl}/v1` : mockUrl,
-    credentials,
-  });
+  const provider = (id: string, kind: "openai" | "anthropic", credentials: SnapshotCredential[]) =>
+    testProvider({
+      id,
+      name: id.replace("prov_", ""),
+      kind,
+      baseUrl: kind === "openai" ? `${mockUrl}/v1` : mockUrl,
+      credentials,
+    });
   const model = (
     name: string,
     providerId: string,
     kind: "chat" | "embedding" = "chat",
     upstreamModel = "mock-gpt",
-  ) => ({
-    name,
-    kind,
-    pricing: noPricing,
-    deployments: [{ id: `dep_${name}`, providerId, upstreamModel, timeouts: defaultTimeouts }],
-  });
-  return {
-    version: 1,
-    createdAt: new Date().toISOString(),
-    lineage: testLineage,
+  ) => testModel({ name, kind, deployments: [{ id: `dep_${name}`, providerId, upstreamModel }] });
+  return gatewayConfig({
     keys: [
       testKey({ id: "k_all", secrets: [{ secret: "sk-all" }] }),
       testKey({ id: "k_embed", secrets: [{ secret: "sk-embed" }], allowedModels: ["embed"] }),
@@ -107,7 +100,7 @@ function buildConfig(mockUrl: string): GatewayConfig {
       model("claude", "prov_claude", "chat", "mock-claude"),
       model("claude-embed", "prov_claude", "embedding", "mock-claude"),
     ],
-  };
+  });
 }
 
 function post(path: string, body: unknown, key = "sk-all") {

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { createProxy, type ProxyServer } from "./index.ts";
 import { silentLogger } from "./logger.ts";
 import { createFakeControlPlane } from "./testing/fake-control-plane.ts";
-import { defaultTimeouts, noPricing, testKey, testLineage } from "./testing/gateway-config.ts";
+import { gatewayConfig, testKey, testModel, testProvider } from "./testing/gateway-config.ts";
 import { freePort } from "./testing/ports.ts";
 
 const token = "test-data-plane-token";
@@ -32,16 +32,7 @@ let cpUrl: string;
 const controlPlaneUrl = () => cpUrl;
 
 function buildConfig(mockUrl: string): GatewayConfig {
-  const deployment = (id: string, providerId: string, timeouts = defaultTimeouts) => ({
-    id,
-    providerId,
-    upstreamModel: "mock-gpt",
-    timeouts,
-  });
-  return {
-    version: 1,
-    createdAt: new Date().toISOString(),
-    lineage: testLineage,
+  return gatewayConfig({
     keys: [
       testKey({ id: "k_live", secrets: [{ secret: "sk-live" }, { secret: "sk-old", validUntil: past }] }),
       testKey({ id: "k_limited", secrets: [{ secret: "sk-limited" }], allowedModels: ["gpt-other"] }),
@@ -50,18 +41,11 @@ function buildConfig(mockUrl: string): GatewayConfig {
       testKey({ id: "k_doomed", secrets: [{ secret: "sk-doomed" }], expiresAt: future }),
     ],
     providers: [
-      { id: "prov_mock", name: "mock", kind: "openai", baseUrl: `${mockUrl}/v1`, credentials: [] },
-      {
-        id: "prov_down",
-        name: "down",
-        kind: "openai",
-        baseUrl: `http://127.0.0.1:${deadPort}/v1`,
-        credentials: [],
-      },
-      {
+      testProvider({ baseUrl: `${mockUrl}/v1` }),
+      testProvider({ id: "prov_down", name: "down", baseUrl: `http://127.0.0.1:${deadPort}/v1` }),
+      testProvider({
         id: "prov_sealed",
         name: "sealed",
-        kind: "openai",
         baseUrl: `${mockUrl}/v1`,
         credentials: [
           {
@@ -70,49 +54,20 @@ function buildConfig(mockUrl: string): GatewayConfig {
             sealed: { keyVersion: 1, iv: "aXY=", tag: "dGFn", ciphertext: "Y3Q=" },
           },
         ],
-      },
+      }),
     ],
     models: [
-      {
-        name: "gpt-test",
-        kind: "chat",
-        pricing: noPricing,
-        deployments: [deployment("dep_mock", "prov_mock")],
-      },
-      {
-        name: "gpt-other",
-        kind: "chat",
-        pricing: noPricing,
-        deployments: [deployment("dep_other", "prov_mock")],
-      },
-      {
+      testModel(),
+      testModel({ name: "gpt-other", deployments: [{ id: "dep_other" }] }),
+      testModel({
         name: "gpt-slow",
-        kind: "chat",
-        pricing: noPricing,
-        deployments: [
-          deployment("dep_slow", "prov_mock", { connectMs: 1000, firstByteMs: 300, totalMs: 10_000 }),
-        ],
-      },
-      {
-        name: "gpt-refused",
-        kind: "chat",
-        pricing: noPricing,
-        deployments: [deployment("dep_down", "prov_down")],
-      },
-      {
-        name: "gpt-sealed",
-        kind: "chat",
-        pricing: noPricing,
-        deployments: [deployment("dep_sealed", "prov_sealed")],
-      },
-      {
-        name: "embed-test",
-        kind: "embedding",
-        pricing: noPricing,
-        deployments: [deployment("dep_embed", "prov_mock")],
-      },
+        deployments: [{ id: "dep_slow", timeouts: { connectMs: 1000, firstByteMs: 300, totalMs: 10_000 } }],
+      }),
+      testModel({ name: "gpt-refused", deployments: [{ id: "dep_down", providerId: "prov_down" }] }),
+      testModel({ name: "gpt-sealed", deployments: [{ id: "dep_sealed", providerId: "prov_sealed" }] }),
+      testModel({ name: "embed-test", kind: "embedding", deployments: [{ id: "dep_embed" }] }),
     ],
-  };
+  });
 }
 
 /** Publishes the next version of the config, changed by `change`. */

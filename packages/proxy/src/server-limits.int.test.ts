@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createProxy, type ProxyServer } from "./index.ts";
 import { silentLogger } from "./logger.ts";
 import { createFakeControlPlane } from "./testing/fake-control-plane.ts";
-import { testConfig } from "./testing/gateway-config.ts";
+import { gatewayConfig } from "./testing/gateway-config.ts";
 
 const token = "server-limits-test-data-plane-token";
 let cp: ReturnType<typeof createFakeControlPlane>;
@@ -19,7 +19,7 @@ const sockets: Socket[] = [];
 beforeAll(async () => {
   cp = createFakeControlPlane({ token, holdMs: 200 });
   const cpUrl = await cp.listen();
-  cp.publish({ ...testConfig() });
+  cp.publish(gatewayConfig());
   proxy = createProxy({
     controlPlaneUrl: cpUrl,
     dataPlaneToken: token,

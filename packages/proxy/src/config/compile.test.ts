@@ -2,12 +2,12 @@ import { GatewayConfig } from "@switchyard/core";
 import { sealSecret, snapshotSealingKey } from "@switchyard/core/crypto/seal";
 import { hashApiKey } from "@switchyard/core/keys/secret";
 import { describe, expect, it } from "vitest";
-import { noPricing, testConfig, testKey } from "../testing/gateway-config.ts";
+import { gatewayConfig, testKey, testModel, testProvider } from "../testing/gateway-config.ts";
 import { compileSnapshot, loadSnapshot, SnapshotCompileError } from "./compile.ts";
 
 describe("compileSnapshot", () => {
   it("indexes every live hash of every key", () => {
-    const config = testConfig({
+    const config = gatewayConfig({
       keys: [
         testKey({
           id: "k_rotated",
@@ -35,7 +35,7 @@ describe("compileSnapshot", () => {
   });
 
   it("resolves deployments to their providers with prebuilt upstream paths", () => {
-    const snapshot = compileSnapshot(testConfig({ baseUrl: "http://127.0.0.1:8090/v1/" }));
+    const snapshot = compileSnapshot(gatewayConfig({ baseUrl: "http://127.0.0.1:8090/v1/" }));
     const model = snapshot.models.get("gpt-test");
     const deployment = model?.deployments[0];
     expect(deployment?.upstreamModel).toBe("mock-gpt");
@@ -53,40 +53,28 @@ describe("compileSnapshot", () => {
   it("opens sealed credentials into the upstream headers of each provider kind", () => {
     const token = "data-plane-token-for-tests";
     const key = snapshotSealingKey(token);
-    const config = testConfig();
-    const deployment = config.models[0]!.deployments[0]!;
+    const config = gatewayConfig();
     config.providers.push(
-      {
+      testProvider({
         id: "prov_openai",
         name: "openai",
-        kind: "openai",
         baseUrl: "https://api.openai.com/v1",
         credentials: [
           { id: "cred_new", role: "primary", sealed: sealSecret("sk-new", key, "cred_new") },
           { id: "cred_old", role: "fallback", sealed: sealSecret("sk-old", key, "cred_old") },
         ],
-      },
-      {
+      }),
+      testProvider({
         id: "prov_claude",
         name: "claude",
         kind: "anthropic",
         baseUrl: "https://api.anthropic.com",
         credentials: [{ id: "cred_a", role: "primary", sealed: sealSecret("sk-ant", key, "cred_a") }],
-      },
+      }),
     );
     config.models.push(
-      {
-        name: "openai-model",
-        kind: "chat",
-        pricing: noPricing,
-        deployments: [{ ...deployment, id: "d2", providerId: "prov_openai" }],
-      },
-      {
-        name: "claude-model",
-        kind: "chat",
-        pricing: noPricing,
-        deployments: [{ ...deployment, id: "d3", providerId: "prov_claude" }],
-      },
+      testModel({ name: "openai-model", deployments: [{ id: "d2", providerId: "prov_openai" }] }),
+      testModel({ name: "claude-model", deployments: [{ id: "d3", providerId: "prov_claude" }] }),
     );
     const snapshot = compileSnapshot(config, { dataPlaneToken: token });
     const openai = snapshot.providers.get("prov_openai")!;
@@ -112,15 +100,16 @@ describe("compileSnapshot", () => {
   });
 
   it("marks a provider whose credential does not open as unavailable instead of rejecting the snapshot", () => {
-    const config = testConfig();
+    const config = gatewayConfig();
     const sealed = sealSecret("sk-up", snapshotSealingKey("the-control-planes-token"), "cred_sealed");
-    config.providers.push({
-      id: "prov_sealed",
-      name: "sealed",
-      kind: "openai",
-      baseUrl: "https://api.openai.com/v1",
-      credentials: [{ id: "cred_sealed", role: "primary", sealed }],
-    });
+    config.providers.push(
+      testProvider({
+        id: "prov_sealed",
+        name: "sealed",
+        baseUrl: "https://api.openai.com/v1",
+        credentials: [{ id: "cred_sealed", role: "primary", sealed }],
+      }),
+    );
     for (const options of [{ dataPlaneToken: "another-proxy-token" }, {}]) {
       const provider = compileSnapshot(config, options).providers.get("prov_sealed")!;
       expect(provider.unavailableReason).toMatch(
@@ -141,7 +130,7 @@ describe("compileSnapshot", () => {
 
   it("drops a fallback credential that does not open, keeping the primary", () => {
     const token = "data-plane-token-for-tests";
-    const config = testConfig();
+    const config = gatewayConfig();
     config.providers[0]!.credentials = [
       { id: "c1", role: "primary", sealed: sealSecret("sk-1", snapshotSealingKey(token), "c1") },
       { id: "c2", role: "fallback", sealed: sealSecret("sk-2", snapshotSealingKey("other-token-xyz"), "c2") },
@@ -156,14 +145,11 @@ describe("compileSnapshot", () => {
   });
 
   it("drops a deployment on an absent provider, and a model left with none, reporting both", () => {
-    const config = testConfig();
-    const deployment = config.models[0]!.deployments[0]!;
-    config.models[0]!.deployments.push({ ...deployment, id: "dep_gone", providerId: "missing" });
-    config.models.push({
-      name: "orphan",
-      kind: "chat",
-      pricing: noPricing,
-      deployments: [{ ...deployment, id: "dep_orphan", providerId: "missing" }],
+    const config = gatewayConfig({
+      models: [
+        testModel({ deployments: [{}, { id: "dep_gone", providerId: "missing" }] }),
+        testModel({ name: "orphan", deployments: [{ id: "dep_orphan", providerId: "missing" }] }),
+      ],
     });
     const snapshot = compileSnapshot(config);
     expect(snapshot.models.get("gpt-test")?.deployments.map((d) => d.id)).toEqual(["dep_mock"]);
@@ -189,12 +175,12 @@ describe("compileSnapshot", () => {
   });
 
   it("rejects duplicates, which no release can enforce unambiguously", () => {
-    const twice = testConfig();
+    const twice = gatewayConfig();
     twice.models.push(twice.models[0]!);
     expect(() => compileSnapshot(twice)).toThrow(SnapshotCompileError);
     expect(() => compileSnapshot(twice)).toThrow(/defined twice/);
 
-    const sameHash = testConfig({
+    const sameHash = gatewayConfig({
       keys: [
         testKey({ id: "a", secrets: [{ secret: "s" }] }),
         testKey({ id: "b", secrets: [{ secret: "s" }] }),
@@ -211,17 +197,14 @@ describe("compileSnapshot", () => {
 
 describe("loadSnapshot", () => {
   it("skips a provider of an unknown kind and the model that only it serves, keeping the rest", () => {
-    const config = testConfig();
+    const config = gatewayConfig();
     const json = {
       ...config,
-      providers: [...config.providers, { ...config.providers[0]!, id: "prov_gemini", kind: "gemini" }],
+      // A kind of a later release: not a SnapshotProvider, so not built with testProvider alone.
+      providers: [...config.providers, { ...testProvider({ id: "prov_gemini" }), kind: "gemini" }],
       models: [
         ...config.models,
-        {
-          ...config.models[0]!,
-          name: "gemini-pro",
-          deployments: [{ ...config.models[0]!.deployments[0]!, id: "dep_g", providerId: "prov_gemini" }],
-        },
+        testModel({ name: "gemini-pro", deployments: [{ id: "dep_g", providerId: "prov_gemini" }] }),
       ],
     };
     const loaded = loadSnapshot(json);

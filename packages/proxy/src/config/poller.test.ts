@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { createProxy, type ProxyServer } from "../index.ts";
 import type { Logger } from "../logger.ts";
 import { createFakeControlPlane } from "../testing/fake-control-plane.ts";
-import { defaultTimeouts, noPricing, testConfig, testKey } from "../testing/gateway-config.ts";
+import { gatewayConfig, testKey, testModel, testProvider } from "../testing/gateway-config.ts";
 import { snapshotFileText } from "./snapshot-file.ts";
 
 const token = "data-plane-token-for-poller-tests";
@@ -85,7 +85,7 @@ describe("a snapshot from a newer control plane", () => {
   it("is enforced as far as this proxy understands it; the rest is skipped and counted", async () => {
     mock = createMockProvider();
     const { url: mockUrl } = await mock.listen(0, "127.0.0.1");
-    const known = testConfig({ version: 3, baseUrl: `${mockUrl}/v1` });
+    const known = gatewayConfig({ version: 3, baseUrl: `${mockUrl}/v1` });
     const newer = {
       ...known,
       // A section of a later release, and fields this one does not know on a key and a provider.
@@ -106,28 +106,16 @@ describe("a snapshot from a newer control plane", () => {
       providers: [
         { ...known.providers[0]!, region: "eu-west-1" },
         {
-          id: "prov_gemini",
-          name: "gemini",
+          ...testProvider({ id: "prov_gemini", name: "gemini", baseUrl: "https://gemini.example/v1" }),
           kind: "gemini",
-          baseUrl: "https://gemini.example/v1",
-          credentials: [],
         },
       ],
       models: [
         ...known.models,
-        {
+        testModel({
           name: "gemini-pro",
-          kind: "chat",
-          pricing: noPricing,
-          deployments: [
-            {
-              id: "dep_gemini",
-              providerId: "prov_gemini",
-              upstreamModel: "gemini-pro",
-              timeouts: defaultTimeouts,
-            },
-          ],
-        },
+          deployments: [{ id: "dep_gemini", providerId: "prov_gemini", upstreamModel: "gemini-pro" }],
+        }),
       ],
     };
     const { controlPlane, proxy, url, log } = await start();
@@ -171,10 +159,10 @@ describe("/healthz", () => {
   it("claims a sync only once the proxy holds what the control plane sent", async () => {
     const dir = await mkdtemp(join(tmpdir(), "proxy-poller-"));
     const snapshotPath = join(dir, "snapshot.json");
-    await writeFile(snapshotPath, snapshotFileText(JSON.stringify(testConfig({ version: 1 })), token));
+    await writeFile(snapshotPath, snapshotFileText(JSON.stringify(gatewayConfig({ version: 1 })), token));
     const { controlPlane, proxy, url } = await start({ snapshotPath, holdMs: 100 });
     // A snapshot this proxy cannot enforce (two keys share a hash): rejected, polled past.
-    const bad = testConfig({
+    const bad = gatewayConfig({
       version: 2,
       keys: [
         testKey({ id: "a", secrets: [{ secret: "same" }] }),
@@ -190,7 +178,7 @@ describe("/healthz", () => {
     expect(proxy.configStore.version).toBe(1);
     expect(await health(url)).toMatchObject({ configVersion: 1, configSyncedSecondsAgo: null });
 
-    controlPlane.publish(testConfig({ version: 3 }));
+    controlPlane.publish(gatewayConfig({ version: 3 }));
     await vi.waitFor(
       async () => expect(await health(url)).toMatchObject({ configVersion: 3, configSyncedSecondsAgo: 0 }),
       {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hashApiKey } from "@switchyard/core/keys/secret";
 import { describe, expect, it } from "vitest";
-import { testConfig, testKey } from "../testing/gateway-config.ts";
+import { gatewayConfig, testKey } from "../testing/gateway-config.ts";
 import { createSnapshotWriter, readSnapshotFile, snapshotFileText } from "./snapshot-file.ts";
 
 const token = "data-plane-token-of-this-proxy";
@@ -19,7 +19,7 @@ describe("snapshot file", () => {
     const errors: unknown[] = [];
     const writer = createSnapshotWriter(path, (err) => errors.push(err));
     for (const version of [1, 2, 3]) {
-      writer.write(snapshotFileText(JSON.stringify(testConfig({ version })), token));
+      writer.write(snapshotFileText(JSON.stringify(gatewayConfig({ version })), token));
     }
     await writer.flush();
 
@@ -36,7 +36,7 @@ describe("snapshot file", () => {
 
   it("ignores a file without a MAC, or one changed or written with another token", async () => {
     const dir = await tempDir();
-    const body = JSON.stringify(testConfig({ version: 4 }));
+    const body = JSON.stringify(gatewayConfig({ version: 4 }));
 
     await writeFile(join(dir, "unsigned.json"), body);
     expect(await readSnapshotFile(join(dir, "unsigned.json"), token)).toEqual({
@@ -77,7 +77,7 @@ describe("snapshot file", () => {
     expect(await readSnapshotFile(join(dir, "none.json"), token)).toEqual({ ok: false, reason: "missing" });
 
     // Cut short (a disk that filled up): the MAC at its end is gone with the rest.
-    const whole = snapshotFileText(JSON.stringify(testConfig()), token);
+    const whole = snapshotFileText(JSON.stringify(gatewayConfig()), token);
     await writeFile(join(dir, "truncated.json"), whole.slice(0, whole.length / 2));
     expect(await readSnapshotFile(join(dir, "truncated.json"), token)).toMatchObject({
       ok: false,
@@ -91,7 +91,7 @@ describe("snapshot file", () => {
       message: "not valid JSON",
     });
 
-    const schema = JSON.stringify({ ...testConfig(), keys: "nope" });
+    const schema = JSON.stringify({ ...gatewayConfig(), keys: "nope" });
     await writeFile(join(dir, "schema.json"), snapshotFileText(schema, token));
     const read = await readSnapshotFile(join(dir, "schema.json"), token);
     expect(read).toMatchObject({ ok: false, reason: "invalid" });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { testConfig } from "../testing/gateway-config.ts";
+import { gatewayConfig } from "../testing/gateway-config.ts";
 import { compileSnapshot } from "./compile.ts";
 import { ConfigStore } from "./store.ts";
 
@@ -14,24 +14,24 @@ describe("ConfigStore", () => {
     expect(store.version).toBeNull();
     expect(store.lineage).toBeNull();
 
-    const v2 = compileSnapshot(testConfig({ version: 2 }));
+    const v2 = compileSnapshot(gatewayConfig({ version: 2 }));
     expect(store.swap(v2)).toBe(true);
-    expect(store.swap(compileSnapshot(testConfig({ version: 1 })))).toBe(false);
-    expect(store.swap(compileSnapshot(testConfig({ version: 2 })))).toBe(false);
+    expect(store.swap(compileSnapshot(gatewayConfig({ version: 1 })))).toBe(false);
+    expect(store.swap(compileSnapshot(gatewayConfig({ version: 2 })))).toBe(false);
     expect(store.current).toBe(v2);
-    expect(store.swap(compileSnapshot(testConfig({ version: 3 })))).toBe(true);
+    expect(store.swap(compileSnapshot(gatewayConfig({ version: 3 })))).toBe(true);
     expect(store.version).toBe(3);
     expect(seen).toEqual([2, 3]);
   });
 
   it("takes a snapshot of another lineage whatever its version, and an older one the control plane calls its head", () => {
     const store = new ConfigStore();
-    store.swap(compileSnapshot(testConfig({ version: 40 })), "file");
-    const recreated = compileSnapshot(testConfig({ version: 2, lineage: otherLineage }));
+    store.swap(compileSnapshot(gatewayConfig({ version: 40 })), "file");
+    const recreated = compileSnapshot(gatewayConfig({ version: 2, lineage: otherLineage }));
     expect(store.swap(recreated)).toBe(true);
     expect(store.lineage).toBe(otherLineage);
 
-    const restored = compileSnapshot(testConfig({ version: 1, lineage: otherLineage }));
+    const restored = compileSnapshot(gatewayConfig({ version: 1, lineage: otherLineage }));
     expect(store.swap(restored)).toBe(false);
     expect(store.swap(restored, "control-plane", { controlPlaneHead: true })).toBe(true);
     expect(store.current).toBe(restored);

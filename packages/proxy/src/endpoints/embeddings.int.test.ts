@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createProxy, type ProxyServer } from "../index.ts";
 import { silentLogger } from "../logger.ts";
 import { createFakeControlPlane } from "../testing/fake-control-plane.ts";
-import { defaultTimeouts, testKey, testLineage } from "../testing/gateway-config.ts";
+import { gatewayConfig, testKey, testModel, testProvider } from "../testing/gateway-config.ts";
 
 const token = "embeddings-int-data-plane-token";
 // Usage events name keys, providers and deployments by their UUIDs.
@@ -31,23 +31,20 @@ beforeAll(async () => {
   const { url: mockUrl } = await mock.listen();
   controlPlane = createFakeControlPlane({ token, holdMs: 1000 });
   const cpUrl = await controlPlane.listen();
-  controlPlane.publish({
-    version: 1,
-    createdAt: new Date().toISOString(),
-    lineage: testLineage,
-    keys: [testKey({ id: keyId, secrets: [{ secret: "sk-rpm1" }], rpm: 1 })],
-    providers: [{ id: providerId, name: "mock", kind: "openai", baseUrl: `${mockUrl}/v1`, credentials: [] }],
-    models: [
-      {
-        name: "embed",
-        kind: "embedding",
-        pricing: { inputMicrosPerMTok: 20_000_000, outputMicrosPerMTok: 0 },
-        deployments: [
-          { id: deploymentId, providerId, upstreamModel: "mock-embed", timeouts: defaultTimeouts },
-        ],
-      },
-    ],
-  });
+  controlPlane.publish(
+    gatewayConfig({
+      keys: [testKey({ id: keyId, secrets: [{ secret: "sk-rpm1" }], rpm: 1 })],
+      providers: [testProvider({ id: providerId, baseUrl: `${mockUrl}/v1` })],
+      models: [
+        testModel({
+          name: "embed",
+          kind: "embedding",
+          pricing: { inputMicrosPerMTok: 20_000_000, outputMicrosPerMTok: 0 },
+          deployments: [{ id: deploymentId, providerId, upstreamModel: "mock-embed" }],
+        }),
+      ],
+    }),
+  );
   proxy = createProxy({
     controlPlaneUrl: cpUrl,
     dataPlaneToken: token,

@@ -1,12 +1,12 @@
 import { AppError } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
 import { compileSnapshot } from "../config/compile.ts";
-import { testConfig, testKey } from "../testing/gateway-config.ts";
+import { gatewayConfig, testKey } from "../testing/gateway-config.ts";
 import { authenticateKey, authorizeModel, bearerToken } from "./authenticate.ts";
 
 const now = Date.parse("2026-06-01T00:00:00.000Z");
 const snapshot = compileSnapshot(
-  testConfig({
+  gatewayConfig({
     keys: [
       testKey({
         id: "k_live",

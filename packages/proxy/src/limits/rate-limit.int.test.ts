@@ -13,7 +13,7 @@ import { createProxy, type ProxyServer } from "../index.ts";
 import { silentLogger } from "../logger.ts";
 import { createProxyMetrics } from "../metrics/metrics.ts";
 import { createFakeControlPlane } from "../testing/fake-control-plane.ts";
-import { defaultTimeouts, noPricing, testKey, testLineage } from "../testing/gateway-config.ts";
+import { gatewayConfig, testKey } from "../testing/gateway-config.ts";
 import { freePort } from "../testing/ports.ts";
 import { createRateLimiter } from "./rate-limit.ts";
 
@@ -46,25 +46,12 @@ let cpUrl: string;
 const proxies: ProxyServer[] = [];
 
 function config(mockUrl: string): GatewayConfig {
-  return {
-    version: 1,
-    createdAt: new Date().toISOString(),
-    lineage: testLineage,
+  return gatewayConfig({
+    baseUrl: `${mockUrl}/v1`,
     keys: Object.values(keys).map((k) =>
       testKey({ id: k.id, rpm: k.rpm, tpm: k.tpm, secrets: [{ secret: k.secret }] }),
     ),
-    providers: [{ id: "prov_mock", name: "mock", kind: "openai", baseUrl: `${mockUrl}/v1`, credentials: [] }],
-    models: [
-      {
-        name: "gpt-test",
-        kind: "chat",
-        pricing: noPricing,
-        deployments: [
-          { id: "dep_mock", providerId: "prov_mock", upstreamModel: "mock-gpt", timeouts: defaultTimeouts },
-        ],
-      },
-    ],
-  };
+  });
 }
 
 async function startProxy(redisUrl: string | undefined): Promise<string> {

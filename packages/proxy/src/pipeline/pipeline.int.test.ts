@@ -13,7 +13,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { createRequestListener } from "../app.ts";
 import { compileSnapshot } from "../config/compile.ts";
 import { ConfigStore } from "../config/store.ts";
-import { testConfig } from "../testing/gateway-config.ts";
+import { gatewayConfig } from "../testing/gateway-config.ts";
 import { testProxyDeps } from "../testing/proxy-deps.ts";
 import type { UsageShipper } from "../usage/shipper.ts";
 import type { CallUsage, Enforcer } from "./types.ts";
@@ -61,7 +61,7 @@ beforeAll(async () => {
   mock = createMockProvider();
   const mockUrl = (await mock.listen(0)).url;
   const store = new ConfigStore();
-  store.swap(compileSnapshot(testConfig({ baseUrl: `${mockUrl}/v1` })));
+  store.swap(compileSnapshot(gatewayConfig({ baseUrl: `${mockUrl}/v1` })));
   const deps = testProxyDeps({
     store,
     usage,

@@ -3,9 +3,9 @@
  * suite the real endpoints pass, so what the proxy's tests are told is what production answers.
  */
 import { randomUUID } from "node:crypto";
-import type { GatewayConfig } from "@switchyard/core";
 import { describeDataPlaneContract } from "@switchyard/core/data-plane/contract-suite";
 import { createFakeControlPlane } from "./fake-control-plane.ts";
+import { gatewayConfig, testKey, testProvider } from "./gateway-config.ts";
 
 describeDataPlaneContract("the proxy's fake control plane", async () => {
   const token = `fake-data-plane-token-${randomUUID()}`;
@@ -19,29 +19,13 @@ describeDataPlaneContract("the proxy's fake control plane", async () => {
   let version = 0;
   const publish = async () => {
     version++;
-    const config = {
+    const config = gatewayConfig({
       version,
-      createdAt: new Date().toISOString(),
       lineage,
-      keys: [
-        {
-          id: keyId,
-          hashes: [{ hash: "0".repeat(64), validUntil: null }],
-          name: "contract",
-          userId: null,
-          teamId: null,
-          allowedModels: [],
-          rpm: null,
-          tpm: null,
-          expiresAt: null,
-          revokedAt: null,
-        },
-      ],
-      providers: [
-        { id: providerId, name: "contract", kind: "openai", baseUrl: "http://127.0.0.1:1", credentials: [] },
-      ],
+      keys: [testKey({ id: keyId, name: "contract" })],
+      providers: [testProvider({ id: providerId, name: "contract", baseUrl: "http://127.0.0.1:1" })],
       models: [],
-    } satisfies GatewayConfig;
+    });
     cp.publish(config);
     return version;
   };

@@ -1,20 +1,39 @@
 /**
- * Builders of GatewayConfig snapshots for this package's tests: a valid config with sensible
- * defaults, and keys made from plaintext secrets (hashed as the control plane hashes them).
+ * The one way tests build a GatewayConfig snapshot: `gatewayConfig({ keys, providers, models })`
+ * with builders for each item that fill in what a test does not care about. Left out, a section
+ * holds one working item (a key with the secret `sk-sy-test-secret`, an OpenAI-compatible provider
+ * `prov_mock`, a chat model `gpt-test` served by it), so `gatewayConfig()` is a snapshot a proxy
+ * serves; `keys: []` empties a section. Keys are made from plaintext secrets, hashed as the control
+ * plane hashes them.
  */
-import type { GatewayConfig, SnapshotKey } from "@switchyard/core";
+import type {
+  GatewayConfig,
+  SnapshotDeployment,
+  SnapshotKey,
+  SnapshotModel,
+  SnapshotProvider,
+} from "@switchyard/core";
 import { hashApiKey } from "@switchyard/core/keys/secret";
-
-type KeyInput = Partial<Omit<SnapshotKey, "hashes">> & {
-  /** Plaintext secrets of the key, each with an optional end of grace (ISO). */
-  secrets: { secret: string; validUntil?: string | null }[];
-};
 
 /** Models in tests are free unless a test sets a price. */
 export const noPricing = { inputMicrosPerMTok: 0, outputMicrosPerMTok: 0 };
 
-export function testKey(input: KeyInput): SnapshotKey {
-  const { secrets, ...rest } = input;
+export const defaultTimeouts = { connectMs: 1000, firstByteMs: 5000, totalMs: 30_000 };
+
+/** The lineage test snapshots count their versions in unless a test sets another. */
+export const testLineage = "5e1f0c4a-7b2d-4c9e-9a3f-0d6b8e2c1a47";
+
+/** The secret of the default key. */
+export const testSecret = "sk-sy-test-secret";
+
+type KeyInput = Partial<Omit<SnapshotKey, "hashes">> & {
+  /** Plaintext secrets of the key, each with an optional end of grace (ISO); one by default. */
+  secrets?: { secret: string; validUntil?: string | null }[];
+};
+
+/** A key with no limits, no owner and no expiry, accepting `testSecret` unless given `secrets`. */
+export function testKey(input: KeyInput = {}): SnapshotKey {
+  const { secrets = [{ secret: testSecret }], ...rest } = input;
   return {
     id: "key_1",
     name: "test key",
@@ -33,30 +52,61 @@ export function testKey(input: KeyInput): SnapshotKey {
   };
 }
 
-export const defaultTimeouts = { connectMs: 1000, firstByteMs: 5000, totalMs: 30_000 };
+/** An OpenAI-compatible provider with no credentials (the mock provider needs none). */
+export function testProvider(overrides: Partial<SnapshotProvider> = {}): SnapshotProvider {
+  return {
+    id: "prov_mock",
+    name: "mock",
+    kind: "openai",
+    baseUrl: "http://127.0.0.1:8090/v1",
+    credentials: [],
+    ...overrides,
+  };
+}
 
-/** The lineage test snapshots count their versions in unless a test sets another. */
-export const testLineage = "5e1f0c4a-7b2d-4c9e-9a3f-0d6b8e2c1a47";
+/** A deployment of `mock-gpt` on `prov_mock` with the default timeouts. */
+export function testDeployment(overrides: Partial<SnapshotDeployment> = {}): SnapshotDeployment {
+  return {
+    id: "dep_mock",
+    providerId: "prov_mock",
+    upstreamModel: "mock-gpt",
+    timeouts: defaultTimeouts,
+    ...overrides,
+  };
+}
 
-/** A config with one OpenAI-compatible provider at `baseUrl` and one chat model on it. */
-export function testConfig(overrides: Partial<GatewayConfig> & { baseUrl?: string } = {}): GatewayConfig {
-  const { baseUrl = "http://127.0.0.1:8090/v1", ...rest } = overrides;
+type ModelInput = Partial<Omit<SnapshotModel, "deployments">> & {
+  /** Each filled in by `testDeployment`; one default deployment when left out. */
+  deployments?: Partial<SnapshotDeployment>[];
+};
+
+/** A free chat model `gpt-test` served by one deployment (`testDeployment`). */
+export function testModel(input: ModelInput = {}): SnapshotModel {
+  const { deployments = [{}], ...rest } = input;
+  return {
+    name: "gpt-test",
+    kind: "chat",
+    pricing: noPricing,
+    ...rest,
+    deployments: deployments.map((d) => testDeployment(d)),
+  };
+}
+
+type ConfigInput = Partial<GatewayConfig> & {
+  /** The base URL of the default provider, when `providers` is left out. */
+  baseUrl?: string;
+};
+
+/** A snapshot (version 1 of `testLineage`, created now) of the given sections. */
+export function gatewayConfig(input: ConfigInput = {}): GatewayConfig {
+  const { baseUrl, ...rest } = input;
   return {
     version: 1,
     createdAt: new Date().toISOString(),
     lineage: testLineage,
-    keys: [testKey({ secrets: [{ secret: "sk-sy-test-secret" }] })],
-    providers: [{ id: "prov_mock", name: "mock", kind: "openai", baseUrl, credentials: [] }],
-    models: [
-      {
-        name: "gpt-test",
-        kind: "chat",
-        pricing: noPricing,
-        deployments: [
-          { id: "dep_mock", providerId: "prov_mock", upstreamModel: "mock-gpt", timeouts: defaultTimeouts },
-        ],
-      },
-    ],
+    keys: [testKey()],
+    providers: [testProvider(baseUrl === undefined ? {} : { baseUrl })],
+    models: [testModel()],
     ...rest,
   };
 }

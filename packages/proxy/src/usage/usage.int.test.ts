@@ -19,7 +19,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createProxy, type ProxyServer } from "../index.ts";
 import { type LogFields, type Logger, silentLogger } from "../logger.ts";
 import { createFakeControlPlane } from "../testing/fake-control-plane.ts";
-import { defaultTimeouts, testKey, testLineage } from "../testing/gateway-config.ts";
+import { gatewayConfig, testKey, testModel, testProvider } from "../testing/gateway-config.ts";
 import { freePort } from "../testing/ports.ts";
 import { defaultJournalMaxPending } from "./journal.ts";
 import { createSpool } from "./spool.ts";
@@ -50,30 +50,17 @@ async function tempDir(): Promise<string> {
 }
 
 function config(mockUrl: string): GatewayConfig {
-  return {
-    version: 1,
-    createdAt: new Date().toISOString(),
-    lineage: testLineage,
+  return gatewayConfig({
     keys: [testKey({ id: ids.key, userId: ids.user, teamId: ids.team, secrets: [{ secret }] })],
-    providers: [
-      { id: ids.provider, name: "mock", kind: "openai", baseUrl: `${mockUrl}/v1`, credentials: [] },
-    ],
+    providers: [testProvider({ id: ids.provider, baseUrl: `${mockUrl}/v1` })],
     models: [
-      {
+      testModel({
         name: "gpt-priced",
-        kind: "chat",
         pricing,
-        deployments: [
-          {
-            id: ids.deployment,
-            providerId: ids.provider,
-            upstreamModel: "mock-gpt",
-            timeouts: defaultTimeouts,
-          },
-        ],
-      },
+        deployments: [{ id: ids.deployment, providerId: ids.provider }],
+      }),
     ],
-  };
+  });
 }
 
 async function startProxy(
