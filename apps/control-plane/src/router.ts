@@ -4,6 +4,7 @@ import { authRouter } from "./routers/auth/index.ts";
 import { keysRouter } from "./routers/keys/index.ts";
 import { notificationsRouter } from "./routers/notifications/index.ts";
 import { providersRouter } from "./routers/providers/index.ts";
+import { tokensRouter } from "./routers/tokens/index.ts";
 import { router } from "./trpc.ts";
 
 export const appRouter = router({
@@ -12,6 +13,7 @@ export const appRouter = router({
   keys: keysRouter,
   notifications: notificationsRouter,
   providers: providersRouter,
+  tokens: tokensRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -13,6 +13,7 @@ import { createUsageEndpoint } from "./data-plane/usage-endpoint.ts";
 import { appRouter } from "./router.ts";
 import { readCookie, resolveSession, sessionCookieName } from "./services/auth/sessions.ts";
 import type { ConfigBus } from "./services/config/publish.ts";
+import { authenticateToken, bearerCredential } from "./services/tokens/authenticate.ts";
 import type { Context, Services } from "./trpc.ts";
 import { type BrowserOriginPolicy, refuseTrpcRequest, trpcLimits, writeTrpcRefusal } from "./trpc-http.ts";
 
@@ -66,12 +67,16 @@ export function createControlPlane(opts: ControlPlaneOptions): ControlPlane {
       return retryAfter === undefined ? {} : { headers: { "retry-after": String(retryAfter) } };
     },
     async createContext({ req, res }): Promise<Context> {
-      const token = readCookie(req.headers.cookie, sessionCookieName);
+      // An admin API token (Authorization: Bearer) is the caller when sent; the cookie is not read then.
+      const bearer = bearerCredential(req.headers.authorization);
+      const apiToken = bearer === undefined ? null : await authenticateToken(opts.db, bearer);
+      const token = apiToken ? undefined : readCookie(req.headers.cookie, sessionCookieName);
       const user = token ? await resolveSession(opts.db, token, sessionLifetime) : null;
       const cookies: string[] = [];
       return {
         ...services,
         user,
+        apiToken,
         ip: clientIp(req, opts.trustedProxies),
         userAgent: req.headers["user-agent"] ?? null,
         setCookie(cookie) {

@@ -16,6 +16,7 @@ import type { Actor } from "./services/audit/record.ts";
 import type { SessionUser } from "./services/auth/sessions.ts";
 import type { ConfigBus } from "./services/config/publish.ts";
 import type { CredentialVault } from "./services/providers/vault.ts";
+import type { TokenAuthentication, TokenCaller } from "./services/tokens/authenticate.ts";
 import { bodyTooLarge } from "./trpc-http.ts";
 
 export type Services = {
@@ -30,6 +31,8 @@ export type Services = {
 
 export type Context = Services & {
   user: SessionUser | null;
+  /** Set when the request came with `Authorization: Bearer` (an admin API token), instead of a session. */
+  apiToken: TokenAuthentication | null;
   ip: string;
   userAgent: string | null;
   /** Cookies to set on the response (login/logout). */
@@ -121,11 +124,59 @@ const base = t.procedure.use(async ({ ctx, path, next }) => {
 
 export const publicProcedure = base.meta({ scope: "public" });
 
+/**
+ * What a token caller looks like to procedures: the token's role in its organisation, acting for the
+ * person who created it. It has no session: `self` procedures, the only ones that read one, refuse tokens.
+ */
+function tokenUser(token: TokenCaller): SessionUser {
+  return {
+    id: token.createdBy.id,
+    email: token.createdBy.email,
+    name: token.name,
+    role: token.role,
+    orgId: token.orgId,
+    sessionId: "",
+  };
+}
+
+/**
+ * Admin API tokens pass the same role and scope checks as a session, with one difference: the
+ * `self` scope (the signed-in person's own password, sign-out and notices) needs a person.
+ */
+function authorizeToken(
+  auth: TokenAuthentication,
+  scope: Scope,
+  ip: string,
+): { user: SessionUser; actor: Actor } {
+  if (!auth.ok) throw new TRPCError({ code: "UNAUTHORIZED", message: auth.message });
+  const { token } = auth;
+  if (scope === "self") {
+    throw new TRPCError({
+      code: "FORBIDDEN",
+      message: `An API token may not do this: it acts on a signed-in person's own account (the ${scope} permission); sign in to the dashboard instead`,
+    });
+  }
+  if (!hasScope(token.role, scope)) {
+    throw new TRPCError({
+      code: "FORBIDDEN",
+      message: `This token's role (${token.role}) may not do this: it needs the ${scope} permission`,
+    });
+  }
+  return {
+    user: tokenUser(token),
+    actor: { id: null, email: null, ip, tokenId: token.id, tokenName: token.name },
+  };
+}
+
 /** Refuses anonymous callers (401) and roles without the procedure's declared scope (403). */
 const authed = base.use(({ ctx, meta, next }) => {
   const scope = meta?.scope;
   if (!scope || scope === "public") {
     throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "procedure declares no scope" });
+  }
+  if (ctx.apiToken) {
+    const { user, actor } = authorizeToken(ctx.apiToken, scope, ctx.ip);
+    return next({ ctx: { ...ctx, user, actor } });
   }
   if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue" });
   if (!hasScope(ctx.user.role, scope)) {

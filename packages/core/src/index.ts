@@ -9,5 +9,6 @@ export * from "./net/addresses.ts";
 export * from "./providers/alerts.ts";
 export * from "./providers/inputs.ts";
 export * from "./providers/kinds.ts";
+export * from "./tokens/inputs.ts";
 export * from "./usage/event.ts";
 export * from "./validation/text.ts";

@@ -26,6 +26,8 @@ export const scopes = [
   "usage:read",
   "usage:export",
   "settings:write",
+  "tokens:read",
+  "tokens:write",
 ] as const;
 export type Scope = (typeof scopes)[number];
 
@@ -51,6 +53,7 @@ export const sections = [
   { id: "fleet", label: "Fleet", scope: "fleet:read" },
   { id: "usage", label: "Usage & Cost", scope: "usage:read" },
   { id: "audit", label: "Audit", scope: "audit:read" },
+  { id: "tokens", label: "API tokens", scope: "tokens:read" },
   { id: "settings", label: "Settings", scope: "self" },
 ] as const satisfies readonly { id: string; label: string; scope: Scope }[];
 export type SectionId = (typeof sections)[number]["id"];

@@ -1,7 +1,15 @@
 /** Writes audit entries; callers pass the transaction of the change so both commit together. */
 import type { Prisma, Tx } from "@switchyard/db";
 
-export type Actor = { id: string | null; email: string | null; ip: string | null };
+export type Actor = {
+  id: string | null;
+  email: string | null;
+  ip: string | null;
+  /** Set when an admin API token made the call: the token is the actor, not a person. */
+  tokenId?: string | null;
+  /** The token's name at the time, kept in the entry so it reads after the token is revoked. */
+  tokenName?: string | null;
+};
 
 export type AuditEntry = {
   action: string;
@@ -22,6 +30,8 @@ export async function recordAudit(tx: Tx, actor: Actor, entry: AuditEntry): Prom
       action: entry.action,
       targetType: entry.targetType,
       targetId: entry.targetId ?? null,
+      actorTokenId: actor.tokenId ?? null,
+      actorTokenName: actor.tokenName ?? null,
       before: toJson(entry.before),
       after: toJson(entry.after),
     },
