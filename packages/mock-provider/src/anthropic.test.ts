@@ -171,11 +171,6 @@ describe("POST /v1/messages", () => {
     provider.setKnobs({ dropAfterChunks: 4 });
     const dropped = await messages({ stream: true });
     await dropped.text().catch(() => "");
-    await waitFor(() => provider.stats().streams.dropped === 1);
+    await expect.poll(() => provider.stats().streams.dropped, { timeout: 2000, interval: 10 }).toBe(1);
   });
 });
-
-async function waitFor(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-  expect(check()).toBe(true);
-}

@@ -108,11 +108,6 @@ function streamedText(chunks: ChatChunk[]): string {
   return chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join("");
 }
 
-async function waitFor(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-  expect(check()).toBe(true);
-}
-
 async function expectOpenAIError(
   response: Response,
   status: number,
@@ -183,7 +178,7 @@ describe("chat completions", () => {
     expect(chunks[0]!.choices[0]!.delta).toMatchObject({ role: "assistant", content: "" });
     expect(streamedText(chunks)).toBe(mockReplyText(question, 16));
     expect(chunks.at(-1)!.choices).toEqual([{ index: 0, delta: {}, logprobs: null, finish_reason: "stop" }]);
-    await waitFor(() => provider.stats().streams.completed === 1);
+    await expect.poll(() => provider.stats().streams.completed, { timeout: 2000, interval: 10 }).toBe(1);
     expect(provider.stats().streams).toEqual({ started: 1, completed: 1, dropped: 0, aborted: 0 });
   });
 
@@ -444,7 +439,7 @@ describe("knobs", () => {
     expect(broken).toBe(true);
     expect(events).toHaveLength(4);
     expect(events).not.toContain("[DONE]");
-    await waitFor(() => provider.stats().streams.dropped === 1);
+    await expect.poll(() => provider.stats().streams.dropped, { timeout: 2000, interval: 10 }).toBe(1);
     expect(provider.stats()).toMatchObject({ inFlight: 0, pendingTimers: 0, clientAborts: 0 });
   });
 });
@@ -460,9 +455,9 @@ describe("connections, stats and admin", () => {
     );
     const reader = response.body!.getReader();
     await reader.read();
-    await waitFor(() => provider.stats().pendingTimers === 1);
+    await expect.poll(() => provider.stats().pendingTimers, { timeout: 2000, interval: 10 }).toBe(1);
     controller.abort();
-    await waitFor(() => provider.stats().streams.aborted === 1);
+    await expect.poll(() => provider.stats().streams.aborted, { timeout: 2000, interval: 10 }).toBe(1);
     expect(provider.stats()).toMatchObject({
       inFlight: 0,
       pendingTimers: 0,
@@ -485,7 +480,7 @@ describe("connections, stats and admin", () => {
       headers: { "x-mock-latency-ms": "60000" },
       body: JSON.stringify({ model: "m", messages }),
     }).catch((error: unknown) => error);
-    await waitFor(() => own.stats().pendingTimers === 2);
+    await expect.poll(() => own.stats().pendingTimers, { timeout: 2000, interval: 10 }).toBe(2);
     await own.close();
     expect(own.stats()).toMatchObject({ inFlight: 0, pendingTimers: 0, streams: { aborted: 1 } });
     expect(await delayed).toBeInstanceOf(Error);

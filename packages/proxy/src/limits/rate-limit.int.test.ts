@@ -64,11 +64,9 @@ async function startProxy(redisUrl: string | undefined): Promise<string> {
   });
   proxies.push(proxy);
   const { url } = await proxy.listen(0);
-  const deadline = Date.now() + 10_000;
-  while (proxy.configStore.version === null) {
-    if (Date.now() > deadline) throw new Error("the proxy never loaded its config");
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await expect
+    .poll(() => proxy.configStore.version, { timeout: 10_000, interval: 20, message: "the proxy's config" })
+    .not.toBeNull();
   return url;
 }
 

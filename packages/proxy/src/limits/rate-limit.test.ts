@@ -63,14 +63,6 @@ async function admitUntilRefused(rl: RateLimiter, key: CompiledKey, tokens: numb
   return admitted;
 }
 
-async function until(check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 describe("rate-limit leases", () => {
   it("admits most requests of a large limit without asking the store", async () => {
     const store = countingStore(createMemoryStore());
@@ -122,11 +114,16 @@ describe("rate-limit leases", () => {
     const key = keyWith(6400, null);
     await rl.admit(key, 0, []);
     const spec = { requests: 6400, tokens: null, windowMs: hour };
-    await until(async () => {
-      const level = await shared.consumeRateLimit(`rl:{${key.id}}`, spec, 0);
-      await shared.settleTokens(`rl:{${key.id}}`, spec, 0, 1);
-      return level.requests!.remaining === 6400 - 2;
-    });
+    await expect
+      .poll(
+        async () => {
+          const level = await shared.consumeRateLimit(`rl:{${key.id}}`, spec, 0);
+          await shared.settleTokens(`rl:{${key.id}}`, spec, 0, 1);
+          return level.requests!.remaining;
+        },
+        { timeout: 5000, interval: 10 },
+      )
+      .toBe(6400 - 2);
     await rl.close();
   });
 

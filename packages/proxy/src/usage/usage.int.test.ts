@@ -35,6 +35,8 @@ const ids = {
   deployment: randomUUID(),
 };
 const messages = [{ role: "user", content: "Count the usage of this request" }];
+/** How long a test waits for what the proxy does in the background (delivery, spooling). */
+const poll = { timeout: 10_000, interval: 20 };
 
 let mock: MockProvider;
 let cp: ReturnType<typeof createFakeControlPlane>;
@@ -79,16 +81,8 @@ async function startProxy(
   });
   proxies.push(proxy);
   const { url } = await proxy.listen(0);
-  await until(() => proxy.configStore.version !== null);
+  await expect.poll(() => proxy.configStore.version, poll).not.toBeNull();
   return { proxy, url };
-}
-
-async function until(check: () => boolean | Promise<boolean>, what = "condition", timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 function chat(url: string, body: Record<string, unknown>, key: string | null = secret, signal?: AbortSignal) {
@@ -209,15 +203,16 @@ async function spawnProxy(env: Record<string, string>) {
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
   const url = `http://127.0.0.1:${port}`;
-  await until(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`the proxy exited early:\n${output}`);
-      const res = await fetch(`${url}/healthz`).catch(() => null);
-      return res?.headers.get("x-switchyard-config-version") === "1";
-    },
-    "the proxy process to serve",
-    20_000,
-  );
+  await expect
+    .poll(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`the proxy exited early:\n${output}`);
+        const res = await fetch(`${url}/healthz`).catch(() => null);
+        return res?.headers.get("x-switchyard-config-version");
+      },
+      { ...poll, message: "the proxy process to serve", timeout: 20_000 },
+    )
+    .toBe("1");
   return { child, url, output: () => output };
 }
 
@@ -247,7 +242,9 @@ describe("usage events", () => {
     expect(res.status).toBe(200);
     const answer = (await res.json()) as { usage: { prompt_tokens: number; completion_tokens: number } };
     const requestId = res.headers.get("x-request-id")!;
-    await until(() => cp.usageEvents.has(requestId), "the usage event");
+    await expect
+      .poll(() => cp.usageEvents.has(requestId), { ...poll, message: "the usage event" })
+      .toBe(true);
     const event = cp.usageEvents.get(requestId)!;
     expect(event).toMatchObject({
       keyId: ids.key,
@@ -275,7 +272,9 @@ describe("usage events", () => {
     const usageLine = text.split("\n").find((l) => l.includes('"prompt_tokens"'))!;
     const usage = (JSON.parse(usageLine.slice(6)) as { usage: { prompt_tokens: number } }).usage;
     const requestId = res.headers.get("x-request-id")!;
-    await until(() => cp.usageEvents.has(requestId), "the usage event");
+    await expect
+      .poll(() => cp.usageEvents.has(requestId), { ...poll, message: "the usage event" })
+      .toBe(true);
     expect(cp.usageEvents.get(requestId)).toMatchObject({
       promptTokens: usage.prompt_tokens,
       completionTokens: 7,
@@ -301,7 +300,9 @@ describe("usage events", () => {
     }
     abort.abort();
     mock.setKnobs({ tokensPerSecond: 0 });
-    await until(() => cp.usageEvents.has(requestId), "the aborted request's event");
+    await expect
+      .poll(() => cp.usageEvents.has(requestId), { ...poll, message: "the aborted request's event" })
+      .toBe(true);
     const event = cp.usageEvents.get(requestId)!;
     expect(event).toMatchObject({ status: 499, errorCode: "client_closed", stream: true });
     expect(event.promptTokens).toBeGreaterThan(0);
@@ -318,7 +319,9 @@ describe("usage events", () => {
     const wrongKey = await chat(url, {}, "sk-wrong");
     expect(wrongKey.status).toBe(401);
     const refusedId = unknownModel.headers.get("x-request-id")!;
-    await until(() => cp.usageEvents.has(refusedId), "the refusal's event");
+    await expect
+      .poll(() => cp.usageEvents.has(refusedId), { ...poll, message: "the refusal's event" })
+      .toBe(true);
     expect(cp.usageEvents.get(refusedId)).toMatchObject({
       status: 404,
       errorCode: "model_not_found",
@@ -341,7 +344,7 @@ describe("usage events", () => {
     expect(res.status).toBe(404);
     const requestId = res.headers.get("x-request-id")!;
     // The fake control plane validates with the real UsageEvent schema: an unstorable name never arrives.
-    await until(() => cp.usageEvents.has(requestId), "the event");
+    await expect.poll(() => cp.usageEvents.has(requestId), { ...poll, message: "the event" }).toBe(true);
     expect(cp.usageEvents.get(requestId)!.model).toBe(`badmodel\ufffd${"x".repeat(190)}`);
   });
 });
@@ -361,23 +364,39 @@ describe("delivery", () => {
         requestIds.push(res.headers.get("x-request-id")!);
       }
     });
-    await until(() => requestIds.length >= 20, "traffic before the outage");
+    await expect
+      .poll(() => requestIds.length, { ...poll, message: "traffic before the outage" })
+      .toBeGreaterThanOrEqual(20);
     await cp.close();
     const beforeOutage = requestIds.length;
-    await until(() => requestIds.length >= beforeOutage + 40, "traffic during the outage");
+    await expect
+      .poll(() => requestIds.length, { ...poll, message: "traffic during the outage" })
+      .toBeGreaterThanOrEqual(beforeOutage + 40);
     // While the control plane is away, undelivered batches wait in the spool.
-    await until(async () => (await spoolFiles(spool)).length > 0, "spooled batches");
+    await expect
+      .poll(async () => (await spoolFiles(spool)).length, { ...poll, message: "spooled batches" })
+      .toBeGreaterThan(0);
     await cp.listen(cpPort);
     const afterRestart = requestIds.length;
-    await until(() => requestIds.length >= afterRestart + 20, "traffic after the restart");
+    await expect
+      .poll(() => requestIds.length, { ...poll, message: "traffic after the restart" })
+      .toBeGreaterThanOrEqual(afterRestart + 20);
     stop = true;
     await Promise.all(traffic);
 
-    await until(() => requestIds.every((id) => cp.usageEvents.has(id)), "every event", 15_000);
+    await expect
+      .poll(() => requestIds.every((id) => cp.usageEvents.has(id)), {
+        ...poll,
+        message: "every event",
+        timeout: 15_000,
+      })
+      .toBe(true);
     expect(new Set(requestIds).size).toBe(requestIds.length);
     const received = [...cp.usageEvents.values()].filter((e) => requestIds.includes(e.requestId));
     expect(received).toHaveLength(requestIds.length);
-    await until(async () => (await spoolFiles(spool)).length === 0, "an empty spool");
+    await expect
+      .poll(async () => (await spoolFiles(spool)).length, { ...poll, message: "an empty spool" })
+      .toBe(0);
   }, 60_000);
 
   it("delivers what a stopped proxy left in its spool when it starts again", async () => {
@@ -399,8 +418,15 @@ describe("delivery", () => {
 
     await cp.listen(cpPort);
     await startProxy(spool, snapshot);
-    await until(() => requestIds.every((id) => cp.usageEvents.has(id)), "the spooled events");
-    await until(async () => (await spoolFiles(spool)).length === 0, "an empty spool");
+    await expect
+      .poll(() => requestIds.every((id) => cp.usageEvents.has(id)), {
+        ...poll,
+        message: "the spooled events",
+      })
+      .toBe(true);
+    await expect
+      .poll(async () => (await spoolFiles(spool)).length, { ...poll, message: "an empty spool" })
+      .toBe(0);
   }, 30_000);
 
   it("keeps the events the control plane refuses under rejected/ and counts the rest of their batch delivered", async () => {
@@ -414,8 +440,18 @@ describe("delivery", () => {
         chat(url, { model: "refuse-me" }),
       ]);
       await Promise.all([ok.arrayBuffer(), refused.arrayBuffer()]);
-      await until(() => cp.usageEvents.has(ok.headers.get("x-request-id")!), "the good event");
-      await until(async () => (await readdir(join(spool, "rejected"))).length === 1, "the refused event");
+      await expect
+        .poll(() => cp.usageEvents.has(ok.headers.get("x-request-id")!), {
+          ...poll,
+          message: "the good event",
+        })
+        .toBe(true);
+      await expect
+        .poll(async () => (await readdir(join(spool, "rejected"))).length, {
+          ...poll,
+          message: "the refused event",
+        })
+        .toBe(1);
       const [name] = await readdir(join(spool, "rejected"));
       const kept = JSON.parse(await readFile(join(spool, "rejected", name!), "utf8")) as {
         events: { requestId: string }[];
@@ -448,11 +484,15 @@ describe("delivery", () => {
 
     const log = recordingLogger();
     await startProxy(spool, null, log);
-    await until(() => cp.usageEvents.has(event.requestId), "the real batch");
-    await until(
-      async () => (await readdir(join(spool, "rejected"))).length === 2,
-      "the entries in rejected/",
-    );
+    await expect
+      .poll(() => cp.usageEvents.has(event.requestId), { ...poll, message: "the real batch" })
+      .toBe(true);
+    await expect
+      .poll(async () => (await readdir(join(spool, "rejected"))).length, {
+        ...poll,
+        message: "the entries in rejected/",
+      })
+      .toBe(2);
     expect((await readdir(join(spool, "rejected"))).sort()).toEqual([directory, dangling]);
     expect(await spoolFiles(spool)).toEqual([]);
     const rejections = log.lines.filter((line) => line.message.includes("cannot be read"));
@@ -501,7 +541,12 @@ describe("delivery", () => {
     try {
       const res = await chat(url, { max_tokens: 1 });
       await res.arrayBuffer();
-      await until(async () => (await readdir(join(spool, "rejected"))).length === 1, "a rejected batch");
+      await expect
+        .poll(async () => (await readdir(join(spool, "rejected"))).length, {
+          ...poll,
+          message: "a rejected batch",
+        })
+        .toBe(1);
       const posts = cp.usageStats.posts;
       await new Promise((r) => setTimeout(r, 300));
       expect(cp.usageStats.posts).toBe(posts);
@@ -552,10 +597,17 @@ describe("a proxy process killed mid-burst", () => {
         }
       });
       const undelivered = () => answered.filter((id) => !cp.usageEvents.has(id)).length;
-      await until(() => answered.length >= 50 && undelivered() < answered.length, "traffic and delivery");
+      await expect
+        .poll(() => answered.length >= 50 && undelivered() < answered.length, {
+          ...poll,
+          message: "traffic and delivery",
+        })
+        .toBe(true);
       // The control plane slows down: events pile up in the proxy, which is then killed mid-burst.
       gate.hold();
-      await until(() => undelivered() >= 300, "undelivered answered requests", 30_000);
+      await expect
+        .poll(() => undelivered(), { ...poll, message: "undelivered answered requests", timeout: 30_000 })
+        .toBeGreaterThanOrEqual(300);
       const exited = once(first.child, "exit");
       first.child.kill("SIGKILL");
       await exited;
@@ -569,7 +621,13 @@ describe("a proxy process killed mid-burst", () => {
       running.push(second.child);
       // Started again on the same spool: it turns the journal into spool batches before it serves,
       // then delivers them, oldest first.
-      await until(async () => (await spoolFiles(spool)).length === 0, "an empty spool", 15_000);
+      await expect
+        .poll(async () => (await spoolFiles(spool)).length, {
+          ...poll,
+          message: "an empty spool",
+          timeout: 15_000,
+        })
+        .toBe(0);
       const lost = answered.filter((id) => !cp.usageEvents.has(id));
       expect(
         lost.length,
