@@ -12,7 +12,8 @@ import {
   migrateDatabase,
   withDatabase,
 } from "@switchyard/db";
-import { listAuditActions, listAuditEntries } from "../apps/control-plane/src/services/audit/list.ts";
+import { listAuditActions } from "../apps/control-plane/src/services/audit/actions.ts";
+import { listAuditEntries } from "../apps/control-plane/src/services/audit/list.ts";
 
 const rows = Number(process.argv[2] ?? 1_000_000);
 const server = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
@@ -47,7 +48,8 @@ try {
     samples.sort((a, b) => a - b);
     return { label, p50: samples[10]!, p95: samples[18]! };
   };
-  const list = (input: Partial<AuditListInput>) => listAuditEntries(db, AuditListInput.parse(input));
+  const list = (input: Partial<AuditListInput>) =>
+    listAuditEntries({ db, input: AuditListInput.parse(input) });
   const deepCursor = String(Math.floor(rows * 0.01));
   const results = [
     await time("first page (50, newest first)", () => list({})),
@@ -67,7 +69,7 @@ try {
     await time("rare action + actor (sparse match)", () =>
       list({ action: "auth.logout", actor: "user0@example.com" }),
     ),
-    await time("distinct actions (filter dropdown)", () => listAuditActions(db)),
+    await time("distinct actions (filter dropdown)", () => listAuditActions({ db })),
   ];
   console.log(`\n${rows.toLocaleString("en")} audit entries (filled in ${(fillMs / 1000).toFixed(1)} s)\n`);
   console.log("| query | p50 ms | p95 ms |\n|---|---:|---:|");

@@ -77,7 +77,7 @@ describe("config long-poll", () => {
       async (tx) => {
         const key = await tx.apiKey.findFirstOrThrow({ where: { name: "Demo key" } });
         await tx.apiKey.update({ where: { id: key.id }, data: { rpm: 600 } });
-        return { result: null, audit: { action: "keys.update", targetType: "key", targetId: key.id } };
+        return { result: null, audit: { action: "key.updated", targetType: "key", targetId: key.id } };
       },
     );
     const r = await waiting;

@@ -3,6 +3,8 @@
  * returning its result or throwing an AppError. An operation destructures only what it uses
  * (`{ db, actor, input }` for a read), one operation per file, and a procedure hands it
  * `opArgs(ctx, input)`: the deps and the caller picked from the tRPC context, never the whole context.
+ * An operation also called outside a procedure (by a job, a script, a bench) may declare only what
+ * it takes, `Pick<OpArgs<Input>, "db" | "input">`, so those callers need not make up the rest.
  */
 import type { Role } from "@switchyard/core";
 import type { Db } from "@switchyard/db";

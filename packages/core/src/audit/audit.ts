@@ -2,6 +2,8 @@
 import { z } from "zod";
 import { text } from "../validation/text.ts";
 
+export * from "./actions.ts";
+
 /** Audit entry ids are Postgres bigints: a cursor past the largest one is no entry id. */
 const maxEntryId = 9_223_372_036_854_775_807n;
 
@@ -13,7 +15,10 @@ const instant = z.coerce
 
 export const AuditListInput = z.object({
   actor: text().trim().max(254).optional(),
+  /** An action (`key.created`); entries stored under its old name (`providers.create`) match too. */
   action: text().trim().max(100).optional(),
+  /** Leaves out sign-ins, sign-outs and failed sign-ins. */
+  hideSignIns: z.boolean().optional(),
   target: text().trim().max(200).optional(),
   from: instant.optional(),
   to: instant.optional(),
@@ -31,9 +36,12 @@ export type AuditEntryView = {
   id: string;
   at: string;
   actorEmail: string | null;
+  /** Today's name of the action (an `AuditAction`, or a name this release does not know). */
   action: string;
   targetType: string;
   targetId: string | null;
+  /** The target's name when the entry was written (a key's or provider's name, a user's email). */
+  targetName: string | null;
   before: unknown;
   after: unknown;
   ip: string | null;

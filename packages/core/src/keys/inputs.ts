@@ -125,10 +125,17 @@ function isReachableWebhookHost(value: string): boolean {
 const webhookRequiredMessage =
   "Scheduled rotation needs a webhook: it is the only way the new secret reaches the key's owner";
 
+/**
+ * Names one create dialog's submission (a UUID it generates when it opens): a repeat with the same
+ * key (a double click, a retry after a lost answer) is refused as already created, not made twice.
+ */
+export const IdempotencyKey = z.uuid("The idempotency key must be a UUID");
+
 export const CreateKeyInput = z
   .object({
     ...keyFields,
     owner: KeyOwnerInput,
+    idempotencyKey: IdempotencyKey.optional(),
     expiresAt: isoInstant
       .refine((v) => Date.parse(v) > Date.now(), "Choose a time in the future")
       .nullable()

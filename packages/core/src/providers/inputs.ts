@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { ProviderKind } from "../config/snapshot.ts";
+import { IdempotencyKey } from "../keys/inputs.ts";
 import { classifyHost, type HostClass } from "../net/addresses.ts";
 import { maxInt32 } from "../usage/event.ts";
 import { text } from "../validation/text.ts";
@@ -113,7 +114,9 @@ export const ProviderFields = z.object({
   inCluster: ProviderInCluster.default(false),
 });
 
-export const CreateProviderInput = ProviderFields.superRefine((v, ctx) => {
+export const CreateProviderInput = ProviderFields.extend({
+  idempotencyKey: IdempotencyKey.optional(),
+}).superRefine((v, ctx) => {
   const problem = baseUrlProblem(v.kind, v.baseUrl, { inCluster: v.inCluster });
   if (problem) ctx.addIssue({ code: "custom", path: ["baseUrl"], message: problem });
 });

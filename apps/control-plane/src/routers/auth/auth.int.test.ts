@@ -219,7 +219,7 @@ describe("login throttling", () => {
       expect(statuses.slice(0, 30).every((s) => s === 401)).toBe(true);
       expect(statuses.slice(30).every((s) => s === 429)).toBe(true);
       const entry = await direct.db.auditLog.findFirstOrThrow({
-        where: { action: "auth.login_failed", actorEmail: "direct0@example.com" },
+        where: { action: "user.sign_in_failed", actorEmail: "direct0@example.com" },
         select: { ip: true },
       });
       expect(entry.ip).toBe("127.0.0.1");
@@ -291,7 +291,7 @@ describe("change password", () => {
       (await new Client(h.url).mutate("auth.login", { email, password: demoPasswords.finance })).status,
     ).toBe(200);
     const failures = await h.db.auditLog.count({
-      where: { action: "auth.password_change_failed", actorEmail: email },
+      where: { action: "user.password_change_failed", actorEmail: email },
     });
     expect(failures).toBe(5);
   });

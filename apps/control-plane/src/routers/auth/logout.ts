@@ -1,16 +1,10 @@
-import { recordAudit } from "../../services/audit/record.ts";
+import { signOut } from "../../services/auth/logout.ts";
 import { clearedSessionCookie } from "../../services/auth/sessions.ts";
+import { opArgs } from "../../services/op.ts";
 import { scoped } from "../../trpc.ts";
 
 export const logout = scoped("self").mutation(async ({ ctx }) => {
-  await ctx.db.$transaction(async (tx) => {
-    await tx.session.delete({ where: { id: ctx.user.sessionId } });
-    await recordAudit(tx, ctx.actor, {
-      action: "auth.logout",
-      targetType: "session",
-      targetId: ctx.user.sessionId,
-    });
-  });
+  await signOut({ ...opArgs(ctx), sessionId: ctx.user.sessionId });
   ctx.setCookie(clearedSessionCookie(ctx.env.COOKIE_SECURE));
   return { ok: true as const };
 });

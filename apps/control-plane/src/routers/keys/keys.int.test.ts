@@ -213,6 +213,76 @@ describe("keys.create", () => {
   });
 });
 
+describe("idempotent create", () => {
+  it("of three concurrent creates with one idempotency key, exactly one makes a key", async () => {
+    const idempotencyKey = crypto.randomUUID();
+    const name = `once ${idempotencyKey.slice(0, 8)}`;
+    const input = { name, owner: userOwner(), allowedModels: [], tags: [], metadata: {}, idempotencyKey };
+    const answers = await Promise.all([1, 2, 3].map(() => admin.mutate("keys.create", input)));
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 409, 409]);
+    for (const lost of answers.filter((r) => r.status === 409)) {
+      expect(lost.body.error?.data.appCode).toBe("conflict");
+      expect(lost.body.error?.message).toMatch(/^Already created/);
+    }
+    const won = data<KeyWithSecret>(answers.find((r) => r.status === 200)!);
+    issued.push(won.secret);
+    expect(await h.db.apiKey.count({ where: { name } })).toBe(1);
+    // A later repeat (a retry after a lost answer) makes nothing either.
+    const again = await admin.mutate("keys.create", input);
+    expect(again.status).toBe(409);
+    expect(await h.db.apiKey.count({ where: { name } })).toBe(1);
+  });
+
+  it("lets another submission (another key) create, and refuses a key that is no UUID", async () => {
+    const base = { owner: userOwner(), allowedModels: [], tags: [], metadata: {} };
+    const first = await admin.mutate("keys.create", {
+      ...base,
+      name: `first ${Math.random()}`,
+      idempotencyKey: crypto.randomUUID(),
+    });
+    const second = await admin.mutate("keys.create", {
+      ...base,
+      name: `second ${Math.random()}`,
+      idempotencyKey: crypto.randomUUID(),
+    });
+    expect([first.status, second.status]).toEqual([200, 200]);
+    issued.push(data<KeyWithSecret>(first).secret, data<KeyWithSecret>(second).secret);
+    const bad = await admin.mutate("keys.create", { ...base, name: "not uuid", idempotencyKey: "abc" });
+    expect(bad.status).toBe(400);
+    expect(fieldErrors(bad).idempotencyKey).toBeDefined();
+  });
+});
+
+describe("key names", () => {
+  it("refuses a name another live key has, on create and on rename, with a field error", async () => {
+    const taken = `taken ${Math.random().toString(36).slice(2, 8)}`;
+    const { key } = await createKey({ name: taken });
+    const dup = await admin.mutate("keys.create", {
+      name: taken.toUpperCase(),
+      owner: userOwner(),
+      allowedModels: [],
+      tags: [],
+      metadata: {},
+    });
+    expect(dup.status).toBe(409);
+    expect(fieldErrors(dup).name?.[0]).toMatch(/already exists/);
+    expect(await h.db.apiKey.count({ where: { name: { equals: taken, mode: "insensitive" } } })).toBe(1);
+
+    const { key: other } = await createKey();
+    const rename = await admin.mutate("keys.update", { id: other.id, version: 1, name: taken });
+    expect(rename.status).toBe(409);
+    expect(fieldErrors(rename).name?.[0]).toMatch(/already exists/);
+    // Saving the key under its own name is no clash.
+    const same = await admin.mutate("keys.update", { id: key.id, version: 1, name: taken, rpm: 5 });
+    expect(same.status).toBe(200);
+
+    // A revoked key gives its name up.
+    await admin.mutate("keys.revoke", { id: key.id });
+    const reused = await createKey({ name: taken });
+    expect(reused.key.name).toBe(taken);
+  });
+});
+
 describe("keys.update", () => {
   it("of two concurrent saves of the same version, exactly one wins; the other gets 409", async () => {
     const { key } = await createKey();
@@ -351,6 +421,8 @@ describe("audit", () => {
       true,
     );
     expect(entries[1]).toMatchObject({ before: { name: "audited" }, after: { name: "audited 2" } });
+    // Each entry names the key as it was called at the time.
+    expect(entries.map((e) => e.targetName)).toEqual(["audited", "audited 2", "audited 2", "audited 2"]);
     expect(entries[2]?.after).toMatchObject({ trigger: "manual", graceMinutes: 5 });
     expect(JSON.stringify(entries[2]?.after)).toContain(secret.slice(0, 12));
 

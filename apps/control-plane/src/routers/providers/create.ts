@@ -1,7 +1,9 @@
 import { CreateProviderInput } from "@switchyard/core";
-import { createProvider } from "../../services/providers/manage.ts";
+import { opArgs } from "../../services/op.ts";
+import { createProvider } from "../../services/providers/create.ts";
 import { scoped } from "../../trpc.ts";
 
+/** A repeated `idempotencyKey` is a 409 "Already created". */
 export const create = scoped("providers:write")
   .input(CreateProviderInput)
-  .mutation(({ ctx, input }) => createProvider(ctx, { actor: ctx.actor, orgId: ctx.user.orgId }, input));
+  .mutation(({ ctx, input }) => createProvider(opArgs(ctx, input)));

@@ -1,7 +1,8 @@
 import { ProviderIdInput } from "@switchyard/core";
-import { deleteProvider } from "../../services/providers/manage.ts";
+import { opArgs } from "../../services/op.ts";
+import { deleteProvider } from "../../services/providers/delete.ts";
 import { scoped } from "../../trpc.ts";
 
 export const remove = scoped("providers:write")
   .input(ProviderIdInput)
-  .mutation(({ ctx, input }) => deleteProvider(ctx, { actor: ctx.actor, orgId: ctx.user.orgId }, input.id));
+  .mutation(({ ctx, input }) => deleteProvider(opArgs(ctx, input)));

@@ -24,11 +24,9 @@ import {
 import { recordCredentialFallbackAlert } from "../../data-plane/alerts-endpoint.ts";
 import { parseEnv } from "../../env.ts";
 import { startControlPlane } from "../../main.ts";
-import {
-  expireCredentialOverlaps,
-  reencryptCredentials,
-  startCredentialOverlapJob,
-} from "../../services/providers/credentials.ts";
+import type { OpActor } from "../../services/op.ts";
+import { expireCredentialOverlaps, startCredentialOverlapJob } from "../../services/providers/credentials.ts";
+import { reencryptCredentials } from "../../services/providers/reencrypt.ts";
 import { type ResolveHost, testProviderCredential } from "../../services/providers/test-connection.ts";
 import { createCredentialVault } from "../../services/providers/vault.ts";
 
@@ -125,7 +123,7 @@ describe("credentials at rest", () => {
     expect(JSON.stringify(rows)).not.toContain(Buffer.from(secret).toString("base64"));
 
     const audit = await h.db.auditLog.findMany({ where: { targetId: provider.id } });
-    expect(audit.map((a) => a.action)).toContain("providers.create");
+    expect(audit.map((a) => a.action)).toContain("provider.created");
     const auditText = JSON.stringify(audit, (_k, v) => (typeof v === "bigint" ? String(v) : v));
     expect(auditText).not.toContain(secret);
     expect(auditText).toContain("9876");
@@ -207,6 +205,26 @@ describe("create validation", () => {
     ).toBeDefined();
   });
 
+  it("of three concurrent creates with one idempotency key, exactly one makes a provider", async () => {
+    const input = {
+      name: name("once"),
+      kind: "openai",
+      baseUrl: "https://once.example.com/v1",
+      idempotencyKey: crypto.randomUUID(),
+    };
+    const answers = await Promise.all([1, 2, 3].map(() => admin.mutate("providers.create", input)));
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 409, 409]);
+    for (const lost of answers.filter((r) => r.status === 409)) {
+      expect(lost.body.error?.data.appCode).toBe("conflict");
+      expect(lost.body.error?.message).toMatch(/^Already created/);
+    }
+    expect(await h.db.provider.count({ where: { name: name("once") } })).toBe(1);
+    // The same key from another submission under another name is still the same create.
+    const renamed = await admin.mutate("providers.create", { ...input, name: name("once-2") });
+    expect(renamed.status).toBe(409);
+    expect(renamed.body.error?.message).toMatch(/^Already created/);
+  });
+
   it("refuses a second provider with the same name as a field error", async () => {
     await createProvider({ name: name("dup"), kind: "openai", baseUrl: "https://a.example.com/v1" });
     const r = await admin.mutate("providers.create", {
@@ -275,7 +293,7 @@ describe("credential rotation", () => {
       { last4: "CCCC", role: "primary" },
     ]);
     const audit = await h.db.auditLog.findMany({
-      where: { targetId: p.id, action: "providers.rotate_credential" },
+      where: { targetId: p.id, action: "provider.credential_rotated" },
     });
     expect(audit).toHaveLength(2);
     expect(JSON.stringify(audit, (_k, v) => (typeof v === "bigint" ? String(v) : v))).not.toMatch(
@@ -368,7 +386,7 @@ describe("credential rotation", () => {
     const list = data<{ items: ProviderView[] }>(await admin.query("providers.list"));
     expect(list.items.find((x) => x.id === p.id)?.credentials.map((c) => c.role)).toEqual(["primary"]);
     expect(
-      await h.db.auditLog.count({ where: { action: "providers.credential_overlap_ended" } }),
+      await h.db.auditLog.count({ where: { action: "provider.credential_overlap_ended" } }),
     ).toBeGreaterThan(0);
   });
 
@@ -436,7 +454,7 @@ describe("testing a credential", () => {
     expect(bad.message).toMatch(/HTTP 401: credentials refused/);
     expect(bad.message).not.toContain("sk-wrong-key-0000");
 
-    const audit = await h.db.auditLog.findMany({ where: { targetId: p.id, action: "providers.test" } });
+    const audit = await h.db.auditLog.findMany({ where: { targetId: p.id, action: "provider.tested" } });
     expect(audit).toHaveLength(2);
     const text = JSON.stringify(audit, (_k, v) => (typeof v === "bigint" ? String(v) : v));
     expect(text).not.toContain(goodKey);
@@ -614,7 +632,7 @@ describe("where a provider may point", () => {
     );
     expect(out).toMatchObject({ baseUrl: "https://api.example.com/v1", inCluster: false, version: 2 });
     const audit = await h.db.auditLog.findFirstOrThrow({
-      where: { targetId: p.id, action: "providers.update" },
+      where: { targetId: p.id, action: "provider.updated" },
     });
     expect(audit.before).toMatchObject({ inCluster: true });
     expect(audit.after).toMatchObject({ inCluster: false });
@@ -647,9 +665,9 @@ describe("what the connection test connects to, and what it says", () => {
     await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
     return (s.address() as AddressInfo).port;
   }
-  const caller = async () => {
+  const actor = async (): Promise<OpActor> => {
     const demo = await h.db.provider.findFirstOrThrow({ where: { name: "mock-provider" } });
-    return { actor: { id: null, email: "test", ip: null }, orgId: demo.orgId };
+    return { id: null, email: "test", ip: null, orgId: demo.orgId, role: "admin" };
   };
   /** A resolver that answers `addresses` for every name, as a DNS server under someone else's control could. */
   const resolvingTo =
@@ -657,7 +675,10 @@ describe("what the connection test connects to, and what it says", () => {
     async () =>
       addresses.map((address) => ({ address, family: address.includes(":") ? 6 : 4 }));
   const testWith = async (id: string, resolve: ResolveHost) =>
-    testProviderCredential({ db: h.db, vault: h.vault }, await caller(), id, { resolve });
+    testProviderCredential(
+      { db: h.db, bus: h.bus, vault: h.vault, actor: await actor(), input: { id } },
+      { resolve },
+    );
 
   it("refuses a public-looking name that resolves to a metadata or link-local address, before connecting", async () => {
     const p = await createProvider({
@@ -868,7 +889,7 @@ describe("update and delete", () => {
       { id: moved.credentials[0]!.id, role: "primary", plaintext: newKey },
     ]);
     const audit = await h.db.auditLog.findFirstOrThrow({
-      where: { targetId: p.id, action: "providers.update" },
+      where: { targetId: p.id, action: "provider.updated" },
       orderBy: { id: "desc" },
     });
     const auditText = JSON.stringify(audit, (_k, v) => (typeof v === "bigint" ? String(v) : v));
@@ -910,6 +931,14 @@ describe("update and delete", () => {
     expect((await latestConfig()).providers.some((x) => x.id === p.id)).toBe(false);
     const again = await admin.mutate("providers.delete", { id: p.id });
     expect(again.status).toBe(404);
+    // The Audit page still names the provider that is gone.
+    const { items } = data<{ items: { action: string; targetName: string | null }[] }>(
+      await admin.query("audit.list", { target: `provider:${p.id}` }),
+    );
+    expect(items.map((i) => [i.action, i.targetName])).toEqual([
+      ["provider.deleted", name("del")],
+      ["provider.created", name("del")],
+    ]);
   });
 });
 
@@ -924,7 +953,14 @@ describe("master key rotation", () => {
       masterKeys: { current: { version: 1, key: v1 }, byVersion: parseMasterKeys(v2Keys).byVersion },
       dataPlaneToken,
     });
-    await reencryptCredentials({ db: h.db, bus: h.bus, vault: back }, { id: null, email: "test", ip: null });
+    const demo = await h.db.provider.findFirstOrThrow({ where: { name: "mock-provider" } });
+    await reencryptCredentials({
+      db: h.db,
+      bus: h.bus,
+      vault: back,
+      actor: { id: null, email: "test", ip: null, orgId: demo.orgId, role: "admin" },
+      input: undefined,
+    });
     await h2?.close();
   });
 
@@ -953,7 +989,7 @@ describe("master key rotation", () => {
     // Nothing left to move on a second run.
     expect(data<{ reencrypted: number }>(await admin2.mutate("providers.reencrypt")).reencrypted).toBe(0);
     const audit = await h.db.auditLog.findMany({
-      where: { action: "providers.reencrypt" },
+      where: { action: "provider.credentials_reencrypted" },
       orderBy: { id: "desc" },
     });
     expect(audit[1]?.after).toMatchObject({ reencrypted: total, keyVersion: 2, fromVersions: [1] });

@@ -1,9 +1,8 @@
 import { RotateProviderCredentialInput } from "@switchyard/core";
-import { rotateProviderCredential } from "../../services/providers/credentials.ts";
+import { opArgs } from "../../services/op.ts";
+import { rotateProviderCredential } from "../../services/providers/rotate-credential.ts";
 import { scoped } from "../../trpc.ts";
 
 export const rotateCredential = scoped("providers:write")
   .input(RotateProviderCredentialInput)
-  .mutation(({ ctx, input }) =>
-    rotateProviderCredential(ctx, { actor: ctx.actor, orgId: ctx.user.orgId }, input),
-  );
+  .mutation(({ ctx, input }) => rotateProviderCredential(opArgs(ctx, input)));

@@ -1,7 +1,9 @@
 import { UpdateProviderInput } from "@switchyard/core";
-import { updateProvider } from "../../services/providers/manage.ts";
+import { opArgs } from "../../services/op.ts";
+import { updateProvider } from "../../services/providers/update.ts";
 import { scoped } from "../../trpc.ts";
 
+/** 409 CONFLICT when the provider changed since the caller read `version`. */
 export const update = scoped("providers:write")
   .input(UpdateProviderInput)
-  .mutation(({ ctx, input }) => updateProvider(ctx, { actor: ctx.actor, orgId: ctx.user.orgId }, input));
+  .mutation(({ ctx, input }) => updateProvider(opArgs(ctx, input)));

@@ -17,7 +17,7 @@ beforeAll(async () => {
     recordAudit(
       tx,
       { id: null, email: "truncate@example.com", ip: null },
-      { action: "test.keep", targetType: "thing" },
+      { action: "key.updated", targetType: "thing" },
     ),
   );
 });

@@ -1,14 +1,30 @@
-/** Audit log reads: keyset pagination on the primary key, so page N costs the same as page 1. */
-import type { AuditEntryView, AuditListInput } from "@switchyard/core";
-import type { Db, Prisma } from "@switchyard/db";
+/**
+ * Audit log reads: keyset pagination on the primary key, so page N costs the same as page 1.
+ * Entries keep the action name they were written with (the log is append-only), so a filter by
+ * an action also matches its old names, and every entry is returned under today's name.
+ */
+import {
+  type AuditEntryView,
+  type AuditListInput,
+  currentAuditAction,
+  signInAuditActions,
+  storedAuditActionNames,
+} from "@switchyard/core";
+import type { Prisma } from "@switchyard/db";
+import type { OpArgs } from "../op.ts";
 
-export async function listAuditEntries(
-  db: Db,
-  input: AuditListInput,
-): Promise<{ items: AuditEntryView[]; nextCursor: string | null }> {
+export async function listAuditEntries({ db, input }: Pick<OpArgs<AuditListInput>, "db" | "input">): Promise<{
+  items: AuditEntryView[];
+  nextCursor: string | null;
+}> {
   const where: Prisma.AuditLogWhereInput = {};
+  const and: Prisma.AuditLogWhereInput[] = [];
   if (input.actor) where.actorEmail = input.actor.toLowerCase();
-  if (input.action) where.action = input.action;
+  if (input.action) and.push({ action: { in: storedAuditActionNames(input.action) } });
+  if (input.hideSignIns) {
+    and.push({ action: { notIn: signInAuditActions.flatMap((a) => storedAuditActionNames(a)) } });
+  }
+  if (and.length > 0) where.AND = and;
   if (input.target) {
     const sep = input.target.indexOf(":");
     if (sep > 0) {
@@ -32,26 +48,14 @@ export async function listAuditEntries(
       id: r.id.toString(),
       at: r.at.toISOString(),
       actorEmail: r.actorEmail,
-      action: r.action,
+      action: currentAuditAction(r.action),
       targetType: r.targetType,
       targetId: r.targetId,
+      targetName: r.targetName,
       before: r.before,
       after: r.after,
       ip: r.ip,
     })),
     nextCursor: rows.length > input.limit ? (page.at(-1)?.id.toString() ?? null) : null,
   };
-}
-
-export async function listAuditActions(db: Db): Promise<string[]> {
-  // A loose index scan would be faster at scale; the set of actions is small and cached by Postgres.
-  const rows = await db.$queryRaw<{ action: string }[]>`
-    WITH RECURSIVE a AS (
-      (SELECT action FROM audit_log ORDER BY action LIMIT 1)
-      UNION ALL
-      SELECT (SELECT action FROM audit_log WHERE action > a.action ORDER BY action LIMIT 1)
-      FROM a WHERE a.action IS NOT NULL
-    )
-    SELECT action FROM a WHERE action IS NOT NULL`;
-  return rows.map((r) => r.action);
 }

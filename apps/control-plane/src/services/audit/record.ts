@@ -1,4 +1,5 @@
 /** Writes audit entries; callers pass the transaction of the change so both commit together. */
+import type { AuditAction } from "@switchyard/core";
 import type { Prisma, Tx } from "@switchyard/db";
 
 export type Actor = {
@@ -12,9 +13,11 @@ export type Actor = {
 };
 
 export type AuditEntry = {
-  action: string;
+  action: AuditAction;
   targetType: string;
   targetId?: string | null;
+  /** The target's name as it is now (a key's or provider's name, a user's email): renames come later. */
+  targetName?: string | null;
   before?: unknown;
   after?: unknown;
 };
@@ -30,6 +33,7 @@ export async function recordAudit(tx: Tx, actor: Actor, entry: AuditEntry): Prom
       action: entry.action,
       targetType: entry.targetType,
       targetId: entry.targetId ?? null,
+      targetName: entry.targetName ?? null,
       actorTokenId: actor.tokenId ?? null,
       actorTokenName: actor.tokenName ?? null,
       before: toJson(entry.before),

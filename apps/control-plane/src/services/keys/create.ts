@@ -2,27 +2,37 @@
 import { type CreateKeyInput, defaultRotationGraceMinutes, type KeyWithSecret } from "@switchyard/core";
 import { displayPrefix, generateApiKeySecret, hashApiKey } from "@switchyard/core/keys/secret";
 import type { Prisma } from "@switchyard/db";
-import type { Actor } from "../audit/record.ts";
 import { writeConfig } from "../config/publish.ts";
-import { addDays, checkModels, resolveOwner, uniqueTags } from "./validate.ts";
+import { alreadyCreated } from "../idempotency.ts";
+import type { OpArgs } from "../op.ts";
+import { addDays, assertKeyNameFree, checkModels, resolveOwner, uniqueTags } from "./validate.ts";
 import { keyViewSelect, toKeyView } from "./view.ts";
 
-/** What a config write needs (database, config bus, credential vault), passed through to writeConfig. */
-export type KeyDeps = Parameters<typeof writeConfig>[0];
-
-export async function createKey(
-  deps: KeyDeps & { actor: Actor; orgId: string; input: CreateKeyInput },
-): Promise<KeyWithSecret> {
-  const { actor, orgId, input } = deps;
+export async function createKey({
+  db,
+  bus,
+  vault,
+  actor,
+  input,
+}: OpArgs<CreateKeyInput>): Promise<KeyWithSecret> {
   const secret = generateApiKeySecret();
-  const { result } = await writeConfig(deps, actor, async (tx) => {
+  const { result } = await writeConfig({ db, bus, vault }, actor, async (tx) => {
+    // Under the config lock: of concurrent repeats, the first creates and the others find it here.
+    if (input.idempotencyKey) {
+      const earlier = await tx.apiKey.findFirst({
+        where: { orgId: actor.orgId, idempotencyKey: input.idempotencyKey },
+        select: { id: true },
+      });
+      if (earlier) throw alreadyCreated("key");
+    }
+    await assertKeyNameFree(tx, actor.orgId, input.name);
     const now = new Date();
     const allowedModels = await checkModels(tx, input.allowedModels);
-    const owner = await resolveOwner(tx, orgId, input.owner);
+    const owner = await resolveOwner(tx, actor.orgId, input.owner);
     const rotationDays = input.rotationDays ?? null;
     const row = await tx.apiKey.create({
       data: {
-        orgId,
+        orgId: actor.orgId,
         name: input.name,
         ...owner,
         allowedModels,
@@ -35,6 +45,7 @@ export async function createKey(
         rotationGraceMinutes: input.rotationGraceMinutes ?? defaultRotationGraceMinutes,
         nextRotationAt: rotationDays === null ? null : addDays(now, rotationDays),
         notifyWebhookUrl: input.notifyWebhookUrl ?? null,
+        idempotencyKey: input.idempotencyKey ?? null,
         createdAt: now,
         secrets: { create: { hash: hashApiKey(secret), prefix: displayPrefix(secret), createdAt: now } },
       },
@@ -43,7 +54,13 @@ export async function createKey(
     const key = toKeyView(row, now);
     return {
       result: key,
-      audit: { action: "key.created", targetType: "api_key", targetId: key.id, after: key },
+      audit: {
+        action: "key.created",
+        targetType: "api_key",
+        targetId: key.id,
+        targetName: key.name,
+        after: key,
+      },
     };
   });
   return { key: result, secret };

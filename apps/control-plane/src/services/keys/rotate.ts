@@ -6,9 +6,9 @@
 import { AppError, type KeyWithSecret, type RotateKeyInput } from "@switchyard/core";
 import { displayPrefix, generateApiKeySecret, hashApiKey } from "@switchyard/core/keys/secret";
 import type { Tx } from "@switchyard/db";
-import type { Actor } from "../audit/record.ts";
+import type { AuditEntry } from "../audit/record.ts";
 import { writeConfig } from "../config/publish.ts";
-import type { KeyDeps } from "./create.ts";
+import type { OpArgs } from "../op.ts";
 import { addDays } from "./validate.ts";
 import { type KeyRow, keyViewSelect, toKeyView } from "./view.ts";
 
@@ -63,11 +63,12 @@ export function rotationAudit(
   after: KeyRow,
   now: Date,
   info: { trigger: RotationTrigger; graceMinutes: number; oldSecretValidUntil: Date | null },
-) {
+): AuditEntry {
   return {
     action: "key.rotated",
     targetType: "api_key",
     targetId: before.id,
+    targetName: before.name,
     before: toKeyView(before, now),
     after: {
       ...toKeyView(after, now),
@@ -78,13 +79,19 @@ export function rotationAudit(
   };
 }
 
-export async function rotateKey(
-  deps: KeyDeps & { actor: Actor; orgId: string; input: RotateKeyInput },
-): Promise<KeyWithSecret> {
-  const { actor, orgId, input } = deps;
-  const { result } = await writeConfig(deps, actor, async (tx) => {
+export async function rotateKey({
+  db,
+  bus,
+  vault,
+  actor,
+  input,
+}: OpArgs<RotateKeyInput>): Promise<KeyWithSecret> {
+  const { result } = await writeConfig({ db, bus, vault }, actor, async (tx) => {
     const now = new Date();
-    const before = await tx.apiKey.findFirst({ where: { id: input.id, orgId }, select: keyViewSelect });
+    const before = await tx.apiKey.findFirst({
+      where: { id: input.id, orgId: actor.orgId },
+      select: keyViewSelect,
+    });
     if (!before) throw new AppError("not_found", "This key does not exist (it may have been deleted)");
     if (before.revokedAt) throw revokedKeyRotationError();
     const rotated = await rotateSecretInTx(tx, before, input.graceMinutes, now);

@@ -4,22 +4,21 @@
  */
 import { AppError, type KeyView, scheduledRotationNeedsWebhook, type UpdateKeyInput } from "@switchyard/core";
 import type { Prisma } from "@switchyard/db";
-import type { Actor } from "../audit/record.ts";
 import { writeConfig } from "../config/publish.ts";
-import type { KeyDeps } from "./create.ts";
-import { addDays, checkModels, uniqueTags } from "./validate.ts";
+import type { OpArgs } from "../op.ts";
+import { addDays, assertKeyNameFree, checkModels, uniqueTags } from "./validate.ts";
 import { keyViewSelect, toKeyView } from "./view.ts";
 
 export const keyConflictMessage =
   "This key was changed by someone else since you opened it. Reload to see the changes, then save again.";
 
-export async function updateKey(
-  deps: KeyDeps & { actor: Actor; orgId: string; input: UpdateKeyInput },
-): Promise<KeyView> {
-  const { actor, orgId, input } = deps;
-  const { result } = await writeConfig(deps, actor, async (tx) => {
+export async function updateKey({ db, bus, vault, actor, input }: OpArgs<UpdateKeyInput>): Promise<KeyView> {
+  const { result } = await writeConfig({ db, bus, vault }, actor, async (tx) => {
     const now = new Date();
-    const before = await tx.apiKey.findFirst({ where: { id: input.id, orgId }, select: keyViewSelect });
+    const before = await tx.apiKey.findFirst({
+      where: { id: input.id, orgId: actor.orgId },
+      select: keyViewSelect,
+    });
     if (!before) throw new AppError("not_found", "This key does not exist (it may have been deleted)");
     if (before.version !== input.version) throw new AppError("conflict", keyConflictMessage);
     if (before.revokedAt) {
@@ -30,7 +29,13 @@ export async function updateKey(
     }
 
     const data: Prisma.ApiKeyUpdateManyMutationInput = { version: { increment: 1 } };
-    if (input.name !== undefined) data.name = input.name;
+    if (input.name !== undefined) {
+      // Saving other fields of a key whose name clashed before this rule existed still works.
+      if (input.name !== before.name) {
+        await assertKeyNameFree(tx, actor.orgId, input.name, input.id);
+      }
+      data.name = input.name;
+    }
     if (input.allowedModels !== undefined) data.allowedModels = await checkModels(tx, input.allowedModels);
     if (input.rpm !== undefined) data.rpm = input.rpm;
     if (input.tpm !== undefined) data.tpm = input.tpm;
@@ -72,6 +77,7 @@ export async function updateKey(
         action: "key.updated",
         targetType: "api_key",
         targetId: input.id,
+        targetName: after.name,
         before: toKeyView(before, now),
         after,
       },

@@ -1,4 +1,7 @@
-/** Checks of key input against the database (models and owners exist), as field errors the form shows. */
+/**
+ * Checks of key input against the database (models and owners exist, the name is free), as field
+ * errors the form shows.
+ */
 import { AppError, type KeyOwnerInput } from "@switchyard/core";
 import type { Tx } from "@switchyard/db";
 
@@ -49,4 +52,26 @@ export function uniqueTags(tags: readonly string[]): string[] {
 
 export function addDays(now: Date, days: number): Date {
   return new Date(now.getTime() + days * 86_400_000);
+}
+
+/**
+ * Refuses a name another live key of the organisation already has (revoked keys give theirs up),
+ * compared without case, so two keys a person cannot tell apart in the list never exist. Called
+ * under the config lock, so two concurrent saves of one name cannot both pass.
+ */
+export async function assertKeyNameFree(tx: Tx, orgId: string, name: string, exceptId?: string) {
+  const clash = await tx.apiKey.findFirst({
+    where: {
+      orgId,
+      revokedAt: null,
+      name: { equals: name, mode: "insensitive" },
+      ...(exceptId ? { id: { not: exceptId } } : {}),
+    },
+    select: { id: true },
+  });
+  if (clash) {
+    throw new AppError("conflict", `A key named "${name}" already exists`, {
+      fieldErrors: { name: [`A key named "${name}" already exists: choose another name`] },
+    });
+  }
 }

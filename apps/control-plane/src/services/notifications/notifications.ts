@@ -1,18 +1,11 @@
 /**
  * In-dashboard notices (scheduled key rotations, credential fallbacks). A notice is for one user,
  * or, with userId null, for every admin; an admin-wide notice read by one admin is read for all.
+ * Listing and marking read are operations of their own (`list.ts`, `mark-read.ts`); notices are
+ * raised by the jobs and endpoints that notice something, with `createNotification`.
  */
 import type { Role } from "@switchyard/core";
 import type { Db, Prisma, Tx } from "@switchyard/db";
-import { z } from "zod";
-
-export const NotificationsListInput = z.object({ unreadOnly: z.boolean().optional() });
-export type NotificationsListInput = z.infer<typeof NotificationsListInput>;
-
-export const MarkNotificationsReadInput = z.object({
-  ids: z.array(z.uuid("Unknown notification")).min(1, "Choose at least one notification").max(500),
-});
-export type MarkNotificationsReadInput = z.infer<typeof MarkNotificationsReadInput>;
 
 export type NotificationSeverity = "info" | "warning" | "error";
 
@@ -39,54 +32,15 @@ export type NewNotification = {
   targetId?: string | null;
 };
 
-/** The most recent notices a caller sees; older ones stay in the table. */
-const listLimit = 100;
-
-function visibleTo(user: { id: string; role: Role }): Prisma.NotificationWhereInput {
-  return user.role === "admin" ? { OR: [{ userId: user.id }, { userId: null }] } : { userId: user.id };
-}
-
-export async function listNotifications(
-  db: Db,
-  user: { id: string; role: Role },
-  input: NotificationsListInput,
-): Promise<{ items: NotificationView[]; unread: number }> {
-  const visible = visibleTo(user);
-  const [rows, unread] = await Promise.all([
-    db.notification.findMany({
-      where: input.unreadOnly ? { AND: [visible, { readAt: null }] } : visible,
-      orderBy: [{ createdAt: "desc" }, { id: "asc" }],
-      take: listLimit,
-    }),
-    db.notification.count({ where: { AND: [visible, { readAt: null }] } }),
-  ]);
-  return {
-    items: rows.map((r) => ({
-      id: r.id,
-      kind: r.kind,
-      severity: r.severity,
-      title: r.title,
-      body: r.body,
-      targetType: r.targetType,
-      targetId: r.targetId,
-      createdAt: r.createdAt.toISOString(),
-      readAt: r.readAt?.toISOString() ?? null,
-    })),
-    unread,
-  };
-}
-
-/** Marks the caller's notices read; ids the caller cannot see are ignored. */
-export async function markNotificationsRead(
-  db: Db,
-  user: { id: string; role: Role },
-  input: MarkNotificationsReadInput,
-): Promise<{ updated: number }> {
-  const { count } = await db.notification.updateMany({
-    where: { AND: [visibleTo(user), { id: { in: input.ids }, readAt: null }] },
-    data: { readAt: new Date() },
-  });
-  return { updated: count };
+/**
+ * The notices a caller sees: their own, and for admins the ones addressed to every admin. A caller
+ * that is no user (no id) sees only the latter, and only with the admin role.
+ */
+export function visibleTo(actor: { id: string | null; role: Role }): Prisma.NotificationWhereInput {
+  const own: Prisma.NotificationWhereInput[] = actor.id ? [{ userId: actor.id }] : [];
+  const everyAdmin: Prisma.NotificationWhereInput[] = actor.role === "admin" ? [{ userId: null }] : [];
+  // An empty OR matches nothing.
+  return { OR: [...own, ...everyAdmin] };
 }
 
 export async function createNotification(tx: Tx | Db, n: NewNotification): Promise<string> {

@@ -1,84 +1,16 @@
 /**
- * Provider credential lifecycle: rotation with an overlap window (the new key is primary, the old
- * one stays a fallback the proxy tries on a 401 until the window ends), the job that retires
- * fallbacks when their window ends and republishes the snapshot without them, and master-key
- * rotation (re-sealing every stored credential under the current MASTER_KEYS version).
+ * Provider credentials over time: the job that retires fallbacks when their overlap window (see
+ * `rotate-credential.ts`) ends and republishes the snapshot without them, and the start-up check
+ * that MASTER_KEYS opens what is stored.
  */
-import { randomUUID } from "node:crypto";
-import type { ProviderView, RotateProviderCredentialInput } from "@switchyard/core";
 import type { Actor } from "../audit/record.ts";
 import { writeConfig } from "../config/publish.ts";
-import type { ProviderCaller, ProviderDeps } from "./manage.ts";
-import { credentialLast4 } from "./vault.ts";
-import { getProviderView, providerGone } from "./view.ts";
+import type { OpArgs } from "../op.ts";
+
+type ProviderDeps = Pick<OpArgs, "db" | "bus" | "vault">;
 
 // Audit entries of changes no person made show "system" (as the scheduled key rotation does).
 const systemActor: Actor = { id: null, email: "system", ip: null };
-
-export async function rotateProviderCredential(
-  deps: ProviderDeps,
-  caller: ProviderCaller,
-  input: RotateProviderCredentialInput,
-  now = new Date(),
-): Promise<ProviderView> {
-  const { result } = await writeConfig(deps, caller.actor, async (tx) => {
-    const provider = await tx.provider.findFirst({
-      where: { id: input.id, orgId: caller.orgId },
-      select: {
-        credentials: {
-          where: { role: { in: ["primary", "fallback"] } },
-          select: { id: true, role: true, last4: true },
-        },
-      },
-    });
-    if (!provider) throw providerGone();
-    const oldPrimary = provider.credentials.find((c) => c.role === "primary") ?? null;
-    const oldFallbacks = provider.credentials.filter((c) => c.role === "fallback");
-    // Only one previous credential overlaps: an older fallback retires now.
-    if (oldFallbacks.length > 0) {
-      await tx.providerCredential.updateMany({
-        where: { id: { in: oldFallbacks.map((c) => c.id) } },
-        data: { role: "retired", overlapUntil: now },
-      });
-    }
-    const overlapUntil =
-      input.overlapMinutes > 0 ? new Date(now.getTime() + input.overlapMinutes * 60_000) : null;
-    if (oldPrimary) {
-      await tx.providerCredential.update({
-        where: { id: oldPrimary.id },
-        data: overlapUntil ? { role: "fallback", overlapUntil } : { role: "retired", overlapUntil: now },
-      });
-    }
-    const id = randomUUID();
-    const last4 = credentialLast4(input.apiKey);
-    await tx.providerCredential.create({
-      data: { id, providerId: input.id, role: "primary", ...deps.vault.sealAtRest(input.apiKey, id), last4 },
-    });
-    return {
-      result: await getProviderView(tx, caller.orgId, input.id),
-      audit: {
-        action: "providers.rotate_credential",
-        targetType: "provider",
-        targetId: input.id,
-        before: {
-          primary: oldPrimary && { id: oldPrimary.id, last4: oldPrimary.last4 },
-          fallbacks: oldFallbacks.map((c) => ({ id: c.id, last4: c.last4 })),
-        },
-        after: {
-          primary: { id, last4 },
-          fallback: oldPrimary &&
-            overlapUntil && {
-              id: oldPrimary.id,
-              last4: oldPrimary.last4,
-              overlapUntil: overlapUntil.toISOString(),
-            },
-          overlapMinutes: input.overlapMinutes,
-        },
-      },
-    };
-  });
-  return result;
-}
 
 /**
  * Retires every fallback credential whose overlap window has ended and publishes a snapshot
@@ -99,7 +31,7 @@ export async function expireCredentialOverlaps(deps: ProviderDeps, now = new Dat
     return {
       result: count,
       audit: {
-        action: "providers.credential_overlap_ended",
+        action: "provider.credential_overlap_ended",
         targetType: due.length === 1 ? "provider" : "providers",
         targetId: due.length === 1 ? due[0]!.providerId : null,
         after: {
@@ -171,37 +103,6 @@ export function startCredentialOverlapJob(
       await running;
     },
   };
-}
-
-/**
- * Master-key rotation: re-seals every stored credential that is not under the current
- * MASTER_KEYS version. Afterwards the old versions can be dropped from MASTER_KEYS.
- */
-export async function reencryptCredentials(
-  deps: ProviderDeps,
-  actor: Actor,
-): Promise<{ reencrypted: number; keyVersion: number }> {
-  const keyVersion = deps.vault.currentKeyVersion;
-  const { result } = await writeConfig(deps, actor, async (tx) => {
-    const stale = await tx.providerCredential.findMany({
-      where: { keyVersion: { not: keyVersion } },
-      select: { id: true, keyVersion: true, iv: true, tag: true, ciphertext: true },
-    });
-    for (const row of stale) {
-      const sealed = deps.vault.sealAtRest(deps.vault.open(row), row.id);
-      await tx.providerCredential.update({ where: { id: row.id }, data: sealed });
-    }
-    const fromVersions = [...new Set(stale.map((r) => r.keyVersion))].sort((a, b) => a - b);
-    return {
-      result: { reencrypted: stale.length, keyVersion },
-      audit: {
-        action: "providers.reencrypt",
-        targetType: "provider_credentials",
-        after: { reencrypted: stale.length, keyVersion, fromVersions },
-      },
-    };
-  });
-  return result;
 }
 
 /**

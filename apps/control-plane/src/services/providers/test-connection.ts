@@ -17,6 +17,7 @@ import type { LookupFunction } from "node:net";
 import {
   classifyAddress,
   classifyHost,
+  type ProviderIdInput,
   type ProviderKind,
   type ProviderReach,
   type ProviderTestOutcome,
@@ -26,9 +27,8 @@ import {
   providerKinds,
   providerModelsUrl,
 } from "@switchyard/core";
-import type { Db } from "@switchyard/db";
-import { type Actor, recordAudit } from "../audit/record.ts";
-import type { CredentialVault } from "./vault.ts";
+import { recordAudit } from "../audit/record.ts";
+import type { OpArgs } from "../op.ts";
 import { providerGone } from "./view.ts";
 
 export const providerTestTimeoutMs = 5000;
@@ -273,15 +273,18 @@ function describeStatus(answer: Answer, hasKey: boolean, url: string): Described
   return fail("failed", "No usable answer: check the base URL's scheme, host and port");
 }
 
+/**
+ * `options` are for tests: a shorter timeout, and a resolver standing in for DNS under someone
+ * else's control.
+ */
 export async function testProviderCredential(
-  deps: { db: Db; vault: CredentialVault },
-  caller: { actor: Actor; orgId: string },
-  id: string,
+  { db, vault, actor, input }: OpArgs<ProviderIdInput>,
   options: { timeoutMs?: number; resolve?: ResolveHost } = {},
 ): Promise<ProviderTestResult> {
+  const { id } = input;
   const timeoutMs = options.timeoutMs ?? providerTestTimeoutMs;
-  const provider = await deps.db.provider.findFirst({
-    where: { id, orgId: caller.orgId },
+  const provider = await db.provider.findFirst({
+    where: { id, orgId: actor.orgId },
     select: {
       name: true,
       kind: true,
@@ -297,7 +300,7 @@ export async function testProviderCredential(
   });
   if (!provider) throw providerGone();
   const credential = provider.credentials[0] ?? null;
-  const apiKey = credential ? deps.vault.open(credential) : null;
+  const apiKey = credential ? vault.open(credential) : null;
   const { url, headers } = modelsRequest(provider.kind, provider.baseUrl, apiKey);
   const target = new URL(url);
   const reach = { inCluster: provider.inCluster };
@@ -331,11 +334,12 @@ export async function testProviderCredential(
     }
   }
 
-  await deps.db.$transaction((tx) =>
-    recordAudit(tx, caller.actor, {
-      action: "providers.test",
+  await db.$transaction((tx) =>
+    recordAudit(tx, actor, {
+      action: "provider.tested",
       targetType: "provider",
       targetId: id,
+      targetName: provider.name,
       after: {
         ok: result.ok,
         outcome: result.outcome,

@@ -3,7 +3,7 @@ import { AppError, type ProviderView } from "@switchyard/core";
 import type { Prisma, Tx } from "@switchyard/db";
 
 // Never selects the sealed columns: what leaves here can go to a browser.
-const providerViewSelect = {
+export const providerViewSelect = {
   id: true,
   name: true,
   kind: true,
@@ -21,7 +21,7 @@ const providerViewSelect = {
 
 type ProviderRow = Prisma.ProviderGetPayload<{ select: typeof providerViewSelect }>;
 
-function toProviderView(p: ProviderRow, now: Date): ProviderView {
+export function toProviderView(p: ProviderRow, now: Date): ProviderView {
   const credentials = p.credentials
     // A fallback whose overlap has ended no longer serves, even before the expiry job retires it.
     .filter((c) => c.role === "primary" || (c.overlapUntil !== null && c.overlapUntil > now))
@@ -44,16 +44,6 @@ function toProviderView(p: ProviderRow, now: Date): ProviderView {
     models: [...new Set(p.deployments.map((d) => d.model.name))].sort(),
     createdAt: p.createdAt.toISOString(),
   };
-}
-
-export async function listProviders(q: Tx, orgId: string): Promise<{ items: ProviderView[] }> {
-  const rows = await q.provider.findMany({
-    where: { orgId },
-    select: providerViewSelect,
-    orderBy: { name: "asc" },
-  });
-  const now = new Date();
-  return { items: rows.map((p) => toProviderView(p, now)) };
 }
 
 export const providerGone = () =>
