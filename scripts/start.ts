@@ -4,35 +4,40 @@
  * .data/quickstart.json. Ctrl-C stops everything.
  */
 import path from "node:path";
+import { EnvError, envPort, parseEnvironment } from "@switchyard/core/env";
 import { z } from "zod";
 import { ensureDashboardBuilt, repoRoot, startStack } from "./stack.ts";
 
-const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
-const Env = z.object({
+/** What the launcher reads, with the shared parser: an empty variable means unset, as everywhere. */
+const LauncherEnvShape = {
   DATABASE_URL: z
     .string()
-    .regex(/^postgres(ql)?:\/\//, "must start with postgresql://")
+    .regex(
+      /^postgres(ql)?:\/\//,
+      "must start with postgresql:// (or leave it unset for the embedded Postgres)",
+    )
     .optional(),
   REDIS_URL: z
     .string()
-    .regex(/^rediss?:\/\//, "must start with redis://")
+    .regex(/^rediss?:\/\//, "must start with redis:// (or leave it unset for in-process state)")
     .optional(),
   SWITCHYARD_DATA_DIR: z.string().default(path.join(repoRoot, ".data")),
   HOST: z.string().default("127.0.0.1"),
-  DASHBOARD_PORT: port(3000),
-  CONTROL_PLANE_PORT: port(4000),
-  PROXY_PORT: port(8080),
-  MOCK_PROVIDER_PORT: port(8090),
-  EMBEDDED_PG_PORT: port(54329),
-});
+  DASHBOARD_PORT: envPort(3000),
+  CONTROL_PLANE_PORT: envPort(4000),
+  PROXY_PORT: envPort(8080),
+  MOCK_PROVIDER_PORT: envPort(8090),
+  EMBEDDED_PG_PORT: envPort(54329),
+};
 
-const parsed = Env.safeParse(Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== "")));
-if (!parsed.success) {
-  console.error("Invalid environment:");
-  for (const i of parsed.error.issues) console.error(`  ${i.path.join(".")} ${i.message}`);
+let env: z.output<z.ZodObject<typeof LauncherEnvShape>>;
+try {
+  env = parseEnvironment({ service: "pnpm start", shape: LauncherEnvShape, source: process.env });
+} catch (err) {
+  if (!(err instanceof EnvError)) throw err;
+  console.error(err.message);
   process.exit(1);
 }
-const env = parsed.data;
 
 try {
   ensureDashboardBuilt(console.log);

@@ -210,6 +210,17 @@ describe("dashboard environment", () => {
     });
   });
 
+  it("reads an empty variable as unset (DASHBOARD_HOST= used to refuse to start)", () => {
+    expect(
+      parseDashboardEnv({
+        CONTROL_PLANE_URL: "http://127.0.0.1:4000",
+        DASHBOARD_HOST: "",
+        DASHBOARD_PORT: "",
+      }),
+    ).toMatchObject({ DASHBOARD_PORT: 3000, DASHBOARD_HOST: "127.0.0.1" });
+    expect(() => parseDashboardEnv({ CONTROL_PLANE_URL: "" })).toThrow(/CONTROL_PLANE_URL is required/);
+  });
+
   it("names the variable that is missing or wrong", () => {
     expect(() => parseDashboardEnv({})).toThrow(/CONTROL_PLANE_URL is required/);
     expect(() => parseDashboardEnv({ CONTROL_PLANE_URL: "ftp://x" })).toThrow(

@@ -14,6 +14,7 @@ import path from "node:path";
 import { pipeline } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { createGzip } from "node:zlib";
+import { envPort, parseEnvironment } from "@switchyard/core/env";
 import { z } from "zod";
 
 export type DashboardServerOptions = {
@@ -30,30 +31,26 @@ export type DashboardServer = {
   close(): Promise<void>;
 };
 
-export const DashboardEnv = z.object({
-  DASHBOARD_PORT: z.coerce
-    .number({ error: "must be a port number" })
-    .int("must be a port number")
-    .min(0, "must be a port number")
-    .max(65535, "must be a port number")
-    .default(3000),
-  DASHBOARD_HOST: z.string().min(1, "must not be empty").default("127.0.0.1"),
+const DashboardEnvShape = {
+  DASHBOARD_PORT: envPort(3000),
+  DASHBOARD_HOST: z.string().default("127.0.0.1"),
   CONTROL_PLANE_URL: z.url({
     protocol: /^https?$/,
     error: (issue) =>
       issue.input === undefined
         ? "is required: the control plane's base URL, e.g. http://127.0.0.1:4000"
-        : "must be an http:// or https:// URL",
+        : "must be an http:// or https:// URL, e.g. http://127.0.0.1:4000",
   }),
-});
+};
+export const DashboardEnv = z.object(DashboardEnvShape);
 export type DashboardEnv = z.infer<typeof DashboardEnv>;
 
-/** Parses the environment once, failing with a message that names each bad variable. */
+/**
+ * Parses the environment once with the shared parser (an empty value means unset), failing with a
+ * message that names each bad variable.
+ */
 export function parseDashboardEnv(env: NodeJS.ProcessEnv): DashboardEnv {
-  const parsed = DashboardEnv.safeParse(env);
-  if (parsed.success) return parsed.data;
-  const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")} ${issue.message}`);
-  throw new Error(`Invalid dashboard environment:\n${lines.join("\n")}`);
+  return parseEnvironment({ service: "the dashboard", shape: DashboardEnvShape, source: env });
 }
 
 const defaultDistDir = fileURLToPath(new URL("./dist/", import.meta.url));

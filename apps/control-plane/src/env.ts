@@ -1,24 +1,32 @@
-/** The control plane's environment, parsed once at start-up; nothing else reads process.env. */
+/**
+ * The control plane's environment, parsed once at start-up with the shared parser (an empty value
+ * means unset); nothing else reads process.env.
+ */
 import { parseMasterKeys } from "@switchyard/core/crypto/seal";
+import { envFlag, envIntervalSeconds, envPort, parseEnvironment } from "@switchyard/core/env";
 import { z } from "zod";
 import { parseTrustedProxies } from "./client-ip.ts";
 
-const bool = z
-  .enum(["true", "false", "1", "0", ""])
-  .transform((v) => v === "true" || v === "1")
-  .optional();
+const hours = (max: number) =>
+  z.coerce
+    .number({ error: `must be a number of hours above 0, at most ${max}` })
+    .positive({ error: `must be a number of hours above 0, at most ${max}` })
+    .max(max, { error: `must be at most ${max} hours` });
 
-export const ControlPlaneEnv = z.object({
+export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+export const ControlPlaneEnvShape = {
   DATABASE_URL: z
     .string({ error: "is required: the Postgres URL, e.g. postgresql://postgres@127.0.0.1:5432/switchyard" })
     .regex(/^postgres(ql)?:\/\//, "must start with postgresql://"),
   REDIS_URL: z
     .string()
-    .regex(/^rediss?:\/\//, "must start with redis:// or rediss://")
-    .optional()
-    .or(z.literal("").transform(() => undefined)),
-  CONTROL_PLANE_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
-  CONTROL_PLANE_HOST: z.string().min(1).default("127.0.0.1"),
+    .regex(/^rediss?:\/\//, "must start with redis:// or rediss://, e.g. redis://127.0.0.1:6379")
+    .optional(),
+  CONTROL_PLANE_PORT: envPort(4000),
+  CONTROL_PLANE_HOST: z.string().default("127.0.0.1"),
+  /** How much the control plane logs (JSON lines on stdout). */
+  LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(", ")}` }).default("info"),
   DATA_PLANE_TOKEN: z
     .string({ error: "is required: a shared secret of at least 16 characters that proxies present" })
     .min(16, "must be at least 16 characters"),
@@ -38,20 +46,12 @@ export const ControlPlaneEnv = z.object({
         return z.NEVER;
       }
     }),
-  SESSION_TTL_HOURS: z.coerce
-    .number()
-    .positive()
-    .max(24 * 30)
-    .default(12),
+  SESSION_TTL_HOURS: hours(24 * 30).default(12),
   /** Absolute lifetime of a session: past it, sign in again however active the session has been. */
-  SESSION_MAX_LIFETIME_HOURS: z.coerce
-    .number()
-    .positive()
-    .max(24 * 365)
-    .default(24 * 7),
-  COOKIE_SECURE: bool.default(false),
-  MIGRATE_ON_START: bool.default(true),
-  SEED_DEMO_DATA: bool.default(false),
+  SESSION_MAX_LIFETIME_HOURS: hours(24 * 365).default(24 * 7),
+  COOKIE_SECURE: envFlag(false),
+  MIGRATE_ON_START: envFlag(true),
+  SEED_DEMO_DATA: envFlag(false),
   /**
    * The proxies whose X-Forwarded-For is believed (the dashboard server, a load balancer): IPs and
    * CIDR ranges, comma-separated. Unset: none, the socket's address is the client's.
@@ -102,9 +102,14 @@ export const ControlPlaneEnv = z.object({
   /** Where the demo seed (SEED_DEMO_DATA) points its provider. */
   MOCK_PROVIDER_URL: z.url("must be a URL, e.g. http://127.0.0.1:8090").default("http://127.0.0.1:8090"),
   /** How long a config long-poll is held before answering 304. */
-  CONFIG_LONG_POLL_SECONDS: z.coerce.number().int().min(1).max(120).default(25),
+  CONFIG_LONG_POLL_SECONDS: z.coerce
+    .number({ error: "must be a number of seconds from 1 to 120" })
+    .int({ error: "must be a whole number of seconds from 1 to 120" })
+    .min(1, { error: "must be a number of seconds from 1 to 120" })
+    .max(120, { error: "must be a number of seconds from 1 to 120" })
+    .default(25),
   /** How often the scheduled key rotation job looks for due keys; 0 disables it on this replica. */
-  KEY_ROTATION_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+  KEY_ROTATION_INTERVAL_SECONDS: envIntervalSeconds(60),
   /** How many config snapshots are kept, newest first (each holds every sealed provider credential). */
   CONFIG_SNAPSHOTS_KEPT: z.coerce
     .number()
@@ -113,14 +118,12 @@ export const ControlPlaneEnv = z.object({
     .max(1_000_000)
     .default(100),
   /** How often the snapshot retention job prunes older snapshots; 0 disables it on this replica. */
-  CONFIG_SNAPSHOT_RETENTION_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
-});
+  CONFIG_SNAPSHOT_RETENTION_INTERVAL_SECONDS: envIntervalSeconds(600),
+};
+export const ControlPlaneEnv = z.object(ControlPlaneEnvShape);
 export type ControlPlaneEnv = z.infer<typeof ControlPlaneEnv>;
 
-/** Parses the environment or throws one readable error naming every bad variable. */
+/** Parses the environment or throws one readable EnvError naming every bad variable. */
 export function parseEnv(source: Record<string, string | undefined>): ControlPlaneEnv {
-  const result = ControlPlaneEnv.safeParse(source);
-  if (result.success) return result.data;
-  const lines = result.error.issues.map((i) => `  ${i.path.join(".")} ${i.message}`);
-  throw new Error(`Invalid environment for the control plane:\n${lines.join("\n")}`);
+  return parseEnvironment({ service: "the control plane", shape: ControlPlaneEnvShape, source });
 }

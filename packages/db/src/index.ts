@@ -1,7 +1,7 @@
 /** The one place that knows how to connect to Postgres through Prisma. */
-import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/client.ts";
 import { poolConfigFromUrl } from "./pool-config.ts";
+import { SerialTransactionsPg } from "./serial-transactions.ts";
 
 export { sqlMessageOf, sqlStateOf } from "./errors.ts";
 export * from "./generated/client.ts";
@@ -13,6 +13,6 @@ export type Db = PrismaClient;
 export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 
 export function createDb(databaseUrl: string, options: { poolSize?: number } = {}): Db {
-  const adapter = new PrismaPg(poolConfigFromUrl(databaseUrl, options.poolSize ?? 10));
+  const adapter = new SerialTransactionsPg(poolConfigFromUrl(databaseUrl, options.poolSize ?? 10));
   return new PrismaClient({ adapter });
 }

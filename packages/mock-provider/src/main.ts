@@ -3,6 +3,8 @@
  * (default 127.0.0.1:8090) until SIGINT or SIGTERM.
  */
 import { isIP } from "node:net";
+import { EnvError, envPort, parseEnvironment } from "@switchyard/core/env";
+import { z } from "zod";
 import { createMockProvider } from "./server.ts";
 
 function fail(message: string): never {
@@ -10,20 +12,32 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-/** The environment, read and checked once; an empty variable counts as unset. */
+const hostname =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+
+/** The environment, read and checked once with the shared parser; an empty variable counts as unset. */
+const MockProviderEnvShape = {
+  MOCK_PROVIDER_PORT: envPort(8090),
+  MOCK_PROVIDER_HOST: z
+    .string()
+    .refine((host) => isIP(host) !== 0 || hostname.test(host), {
+      error: "must be an IP address or a host name, e.g. 127.0.0.1",
+    })
+    .default("127.0.0.1"),
+};
+
 function readEnv(env: NodeJS.ProcessEnv): { port: number; host: string } {
-  const portText = env.MOCK_PROVIDER_PORT || "8090";
-  const port = Number(portText);
-  if (!/^\d{1,5}$/.test(portText) || port > 65535) {
-    fail(`invalid MOCK_PROVIDER_PORT ${JSON.stringify(portText)}: expected an integer from 0 to 65535`);
+  try {
+    const parsed = parseEnvironment({
+      service: "the mock provider",
+      shape: MockProviderEnvShape,
+      source: env,
+    });
+    return { port: parsed.MOCK_PROVIDER_PORT, host: parsed.MOCK_PROVIDER_HOST };
+  } catch (error) {
+    if (error instanceof EnvError) fail(error.message);
+    throw error;
   }
-  const host = env.MOCK_PROVIDER_HOST || "127.0.0.1";
-  const hostname =
-    /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
-  if (isIP(host) === 0 && !hostname.test(host)) {
-    fail(`invalid MOCK_PROVIDER_HOST ${JSON.stringify(host)}: expected an IP address or a host name`);
-  }
-  return { port, host };
 }
 
 const { port, host } = readEnv(process.env);

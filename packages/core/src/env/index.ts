@@ -1,0 +1,9 @@
+export {
+  EnvError,
+  type EnvShape,
+  type EnvSource,
+  envFlag,
+  envIntervalSeconds,
+  envPort,
+  parseEnvironment,
+} from "./parse-env.ts";
