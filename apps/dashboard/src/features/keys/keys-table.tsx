@@ -65,7 +65,8 @@ function columns(
     {
       id: "name",
       header: "Name",
-      size: 180,
+      // Name, Status and actions (priority 0) fit a phone's 356 px box side by side.
+      size: 160,
       meta: { priority: 0, grow: true },
       cell: ({ row: { original: key } }) => (
         <TruncatedText className={cn("font-medium", key.revokedAt && "text-muted-foreground")}>
@@ -173,7 +174,7 @@ function columns(
     {
       id: "status",
       header: "Status",
-      size: 140,
+      size: 130,
       meta: { priority: 0 },
       cell: ({ row: { original: key } }) => {
         const status = keyStatus(key, nowMs);
@@ -209,7 +210,7 @@ function columns(
     {
       id: "actions",
       header: "Actions",
-      size: 56,
+      size: 52,
       meta: { priority: 0, srOnlyHeader: true, className: "text-right" },
       cell: ({ row: { original: key } }) =>
         key.revokedAt === null && (

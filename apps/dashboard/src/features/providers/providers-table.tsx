@@ -136,7 +136,8 @@ function columns(
     {
       id: "name",
       header: "Name",
-      size: 160,
+      // Name and the actions (priority 0) fit a phone's 356 px box side by side.
+      size: 140,
       meta: { priority: 0, grow: true },
       cell: ({ row: { original: p } }) => <TruncatedText className="font-medium">{p.name}</TruncatedText>,
     },

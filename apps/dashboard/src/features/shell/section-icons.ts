@@ -4,6 +4,7 @@ import {
   CpuIcon,
   FlaskConicalIcon,
   KeyRoundIcon,
+  KeySquareIcon,
   type LucideIcon,
   MessageSquareTextIcon,
   RouteIcon,
@@ -25,5 +26,6 @@ export const sectionIcons: Record<SectionId, LucideIcon> = {
   fleet: CpuIcon,
   usage: ChartColumnIcon,
   audit: ScrollTextIcon,
+  tokens: KeySquareIcon,
   settings: SettingsIcon,
 };

@@ -38,7 +38,8 @@ export function UserMenu() {
             {initials(user.name || user.email)}
           </span>
           <span className="hidden max-w-40 truncate text-sm font-medium sm:inline">{user.name}</span>
-          <Badge variant="outline" className="capitalize">
+          {/* The role is in the button's name; on a phone the header has no room to show it too. */}
+          <Badge variant="outline" className="hidden capitalize sm:inline-flex">
             {user.role}
           </Badge>
         </Button>
