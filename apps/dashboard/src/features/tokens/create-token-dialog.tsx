@@ -29,7 +29,7 @@ import {
 import { describeError } from "../../lib/errors.ts";
 import { useTRPC } from "../../lib/trpc.ts";
 import { useSession } from "../auth/session.tsx";
-import { expiryLabel, roleDescriptions } from "./roles.ts";
+import { expiryLabel, roleDescriptions, roleLabels } from "./roles.ts";
 
 const defaults: CreateTokenInput = { name: "", role: "admin", expiresInDays: 90 };
 
@@ -125,8 +125,8 @@ export function CreateTokenDialog({
                 </SelectTrigger>
                 <SelectContent>
                   {roles.map((r) => (
-                    <SelectItem key={r} value={r} className="capitalize">
-                      {r}
+                    <SelectItem key={r} value={r}>
+                      {roleLabels[r]}
                     </SelectItem>
                   ))}
                 </SelectContent>

@@ -7,6 +7,8 @@ export const roleDescriptions: Record<Role, string> = {
   finance: "Usage, cost and budgets, read-only",
 };
 
+export const roleLabels: Record<Role, string> = { admin: "Admin", reviewer: "Reviewer", finance: "Finance" };
+
 /** "30 days", "1 year": how the expiry choices read. */
 export function expiryLabel(days: number): string {
   return days === 365 ? "1 year" : `${days} days`;

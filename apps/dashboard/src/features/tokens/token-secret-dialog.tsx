@@ -50,6 +50,8 @@ export function TokenSecretDialog({
         showCloseButton={false}
         onInteractOutside={(e) => e.preventDefault()}
         onEscapeKeyDown={(e) => {
+          // Once copied, Escape closes as usual.
+          if (copy === "copied") return;
           e.preventDefault();
           setLeaving(true);
         }}
@@ -84,7 +86,7 @@ export function TokenSecretDialog({
             <AlertDescription>Select the secret above and copy it by hand.</AlertDescription>
           </Alert>
         )}
-        {leaving && (
+        {leaving && copy !== "copied" && (
           <Alert variant="destructive" role="alert">
             <TriangleAlertIcon aria-hidden />
             <AlertTitle>Close without copying?</AlertTitle>
@@ -94,7 +96,7 @@ export function TokenSecretDialog({
           </Alert>
         )}
         <DialogFooter>
-          {leaving && (
+          {leaving && copy !== "copied" && (
             <Button variant="outline" onClick={onClose}>
               Close without copying
             </Button>
