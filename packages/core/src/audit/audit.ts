@@ -36,6 +36,8 @@ export type AuditEntryView = {
   id: string;
   at: string;
   actorEmail: string | null;
+  /** The admin API token that made the change (then `actorEmail` is null), with its name at the time. */
+  actorToken: { id: string; name: string | null } | null;
   /** Today's name of the action (an `AuditAction`, or a name this release does not know). */
   action: string;
   targetType: string;

@@ -4,7 +4,7 @@
  * refused with 401 once expired or revoked, audited as the token, and never a way to more power
  * or a longer life than the caller has.
  */
-import type { KeyView, TokenView, TokenWithSecret } from "@switchyard/core";
+import type { AuditEntryView, KeyView, TokenView, TokenWithSecret } from "@switchyard/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   Client,
@@ -239,6 +239,13 @@ describe("audit", () => {
       actorTokenId: created!.token.id,
       actorTokenName: "ci pipeline",
     });
+    // The Audit page reads it back as the token.
+    const listed = data<{ items: AuditEntryView[] }>(
+      await admin.query("audit.list", { target: `api_key:${key.id}` }),
+    ).items;
+    expect(listed.map((e) => [e.action, e.actorEmail, e.actorToken])).toEqual([
+      ["key.created", null, { id: created!.token.id, name: "ci pipeline" }],
+    ]);
   });
 
   it("records creating and revoking a token, without its secret or hash", async () => {

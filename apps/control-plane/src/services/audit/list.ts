@@ -48,6 +48,7 @@ export async function listAuditEntries({ db, input }: Pick<OpArgs<AuditListInput
       id: r.id.toString(),
       at: r.at.toISOString(),
       actorEmail: r.actorEmail,
+      actorToken: r.actorTokenId ? { id: r.actorTokenId, name: r.actorTokenName } : null,
       action: currentAuditAction(r.action),
       targetType: r.targetType,
       targetId: r.targetId,

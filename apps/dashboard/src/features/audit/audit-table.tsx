@@ -94,6 +94,8 @@ function columns(expanded: ReadonlySet<string>, toggle: (id: string) => void): D
       cell: ({ row: { original: entry } }) =>
         entry.actorEmail ? (
           <TruncatedText>{entry.actorEmail}</TruncatedText>
+        ) : entry.actorToken ? (
+          <TruncatedText>{`API token "${entry.actorToken.name ?? entry.actorToken.id}"`}</TruncatedText>
         ) : (
           <span className="text-muted-foreground italic">system</span>
         ),
