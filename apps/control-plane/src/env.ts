@@ -119,6 +119,11 @@ export const ControlPlaneEnvShape = {
     .default(100),
   /** How often the snapshot retention job prunes older snapshots; 0 disables it on this replica. */
   CONFIG_SNAPSHOT_RETENTION_INTERVAL_SECONDS: envIntervalSeconds(600),
+  /**
+   * How often the credential overlap job looks for rotated-out provider credentials whose overlap
+   * has ended (it also wakes when the next one ends); 0 disables it on this replica.
+   */
+  CREDENTIAL_OVERLAP_INTERVAL_SECONDS: envIntervalSeconds(15),
 };
 export const ControlPlaneEnv = z.object(ControlPlaneEnvShape);
 export type ControlPlaneEnv = z.infer<typeof ControlPlaneEnv>;

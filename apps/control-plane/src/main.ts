@@ -5,20 +5,21 @@
 import { createDb, migrateDatabase } from "@switchyard/db";
 import { createStore } from "@switchyard/store";
 import { parseEnv } from "./env.ts";
-import { startKeyRotationJob } from "./jobs/key-rotation.ts";
-import { startSnapshotRetentionJob } from "./jobs/snapshot-retention.ts";
+import { credentialOverlapJob } from "./jobs/credential-overlap.ts";
+import { keyRotationJob } from "./jobs/key-rotation.ts";
+import { startScheduler } from "./jobs/scheduler.ts";
+import { snapshotRetentionJob } from "./jobs/snapshot-retention.ts";
+import { log } from "./log.ts";
 import { createMetrics } from "./metrics.ts";
 import { createControlPlane } from "./server.ts";
 import { createConfigBus, ensureSnapshot } from "./services/config/publish.ts";
-import {
-  assertMasterKeysOpenCredentials,
-  startCredentialOverlapJob,
-} from "./services/providers/credentials.ts";
+import { assertMasterKeysOpenCredentials } from "./services/providers/credentials.ts";
 import { createCredentialVault } from "./services/providers/vault.ts";
 import { seedDemoData } from "./services/seed/demo.ts";
 
 export async function startControlPlane(source: Record<string, string | undefined> = process.env) {
   const env = parseEnv(source);
+  log.level = env.LOG_LEVEL;
   if (env.MIGRATE_ON_START) await migrateDatabase(env.DATABASE_URL);
   const db = createDb(env.DATABASE_URL);
   const vault = createCredentialVault({ masterKeys: env.MASTER_KEYS, dataPlaneToken: env.DATA_PLANE_TOKEN });
@@ -31,19 +32,22 @@ export async function startControlPlane(source: Record<string, string | undefine
       mockProviderUrl: env.MOCK_PROVIDER_URL,
       vault,
     });
+    // Shown once, on purpose: the demo's logins are only ever told here (in the message, which
+    // redaction leaves alone; a `password` field would be redacted).
     for (const u of seeded.createdUsers)
-      console.log(`[seed] created ${u.role} ${u.email} with password ${u.password}`);
-    if (seeded.createdUsers.length > 0) console.log(`[seed] demo API key: ${seeded.demoApiKey}`);
+      log.warn({ role: u.role, email: u.email }, `demo user created: ${u.email} / ${u.password}`);
+    if (seeded.createdUsers.length > 0) log.warn(`demo API key created: ${seeded.demoApiKey}`);
   }
   await ensureSnapshot(db, vault);
   const store = createStore(env.REDIS_URL, { prefix: "sy:cp:" });
   const bus = await createConfigBus(db, env.DATABASE_URL);
+  const metrics = createMetrics();
   const cp = createControlPlane({
     db,
     store,
     bus,
     env,
-    metrics: createMetrics(),
+    metrics,
     vault,
     dataPlaneToken: env.DATA_PLANE_TOKEN,
     longPollSeconds: env.CONFIG_LONG_POLL_SECONDS,
@@ -51,27 +55,25 @@ export async function startControlPlane(source: Record<string, string | undefine
     dashboardOrigins: env.DASHBOARD_ORIGINS,
   });
   const { url } = await cp.listen(env.CONTROL_PLANE_PORT, env.CONTROL_PLANE_HOST);
-  // Retires rotated-out provider credentials when their overlap ends, republishing the snapshot.
-  const overlapJob = startCredentialOverlapJob({ db, bus, vault });
-  // Rotates keys whose rotation policy is due and sends the new secret to the owner's webhook.
-  const rotationJob = startKeyRotationJob({
+  // Every background job, on the one scheduler (one replica runs a job at a time; ADR 0012).
+  const scheduler = await startScheduler({
     db,
-    bus,
-    vault,
-    intervalSeconds: env.KEY_ROTATION_INTERVAL_SECONDS,
-  });
-  // Deletes config snapshots beyond the newest CONFIG_SNAPSHOTS_KEPT; never the head.
-  const retentionJob = startSnapshotRetentionJob({
-    db,
-    keep: env.CONFIG_SNAPSHOTS_KEPT,
-    intervalSeconds: env.CONFIG_SNAPSHOT_RETENTION_INTERVAL_SECONDS,
+    databaseUrl: env.DATABASE_URL,
+    metrics,
+    jobs: [
+      keyRotationJob({ db, bus, vault, intervalSeconds: env.KEY_ROTATION_INTERVAL_SECONDS }),
+      snapshotRetentionJob({
+        db,
+        keep: env.CONFIG_SNAPSHOTS_KEPT,
+        intervalSeconds: env.CONFIG_SNAPSHOT_RETENTION_INTERVAL_SECONDS,
+      }),
+      credentialOverlapJob({ db, bus, vault, intervalSeconds: env.CREDENTIAL_OVERLAP_INTERVAL_SECONDS }),
+    ],
   });
   return {
     url,
     async close() {
-      await overlapJob.stop();
-      await rotationJob.stop();
-      await retentionJob.stop();
+      await scheduler.stop();
       await cp.close();
       await store.close();
       await db.$disconnect();
@@ -82,7 +84,7 @@ export async function startControlPlane(source: Record<string, string | undefine
 if (import.meta.main) {
   try {
     const cp = await startControlPlane();
-    console.log(`control plane listening on ${cp.url}`);
+    log.info({ url: cp.url }, "control plane listening");
     const stop = async () => {
       await cp.close();
       process.exit(0);
@@ -90,7 +92,8 @@ if (import.meta.main) {
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   } catch (err) {
-    console.error(err instanceof Error ? err.message : err);
+    // The line's message is the readable text (an environment error lists each bad variable).
+    log.fatal({ err }, err instanceof Error ? err.message : String(err));
     process.exit(1);
   }
 }

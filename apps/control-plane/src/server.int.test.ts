@@ -1,7 +1,8 @@
 import { GatewayConfig } from "@switchyard/core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { Client, dataPlaneToken, type Harness, startHarness } from "../test/harness.ts";
 import { parseEnv } from "./env.ts";
+import { currentRequestId, log } from "./log.ts";
 import { createConfigBus, writeConfig } from "./services/config/publish.ts";
 
 let h: Harness;
@@ -29,10 +30,46 @@ describe("health, readiness and metrics", () => {
     );
   });
 
+  it("lists the background job metrics", async () => {
+    const text = await (await fetch(`${h.url}/metrics`)).text();
+    expect(text).toContain("# TYPE switchyard_cp_job_runs_total counter");
+    expect(text).toContain("# TYPE switchyard_cp_job_duration_seconds histogram");
+    expect(text).toContain("# TYPE switchyard_cp_job_last_success_timestamp_seconds gauge");
+  });
+
   it("answers an unknown path with a JSON 404", async () => {
     const r = await fetch(`${h.url}/nope`);
     expect(r.status).toBe(404);
     expect(await r.json()).toMatchObject({ error: { code: "not_found" } });
+  });
+});
+
+describe("request ids", () => {
+  const me = (headers: Record<string, string> = {}) => fetch(`${h.url}/trpc/auth.me`, { headers });
+
+  it("keeps a sane incoming X-Request-Id and answers with it", async () => {
+    expect((await me({ "x-request-id": "lb-7f3a.9:1" })).headers.get("x-request-id")).toBe("lb-7f3a.9:1");
+  });
+
+  it("makes one up when there is none or it is not an id", async () => {
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    expect((await me()).headers.get("x-request-id")).toMatch(uuid);
+    for (const bad of ["has space", "x".repeat(200), "<script>", "-starts-with-dash"]) {
+      expect((await me({ "x-request-id": bad })).headers.get("x-request-id")).toMatch(uuid);
+    }
+  });
+
+  it("is the request id of the lines logged while the request is handled", async () => {
+    const seen: Array<string | undefined> = [];
+    const spy = vi.spyOn(log, "debug").mockImplementation(() => {
+      seen.push(currentRequestId());
+    });
+    try {
+      await me({ "x-request-id": "trace-me-42" });
+      await vi.waitFor(() => expect(seen).toContain("trace-me-42"));
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
 

@@ -2,7 +2,8 @@
  * The control plane's HTTP server: tRPC for the dashboard at /trpc, health and readiness,
  * Prometheus metrics, and the data-plane API the proxies call.
  */
-import { createServer, type Server, type ServerResponse } from "node:http";
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { AppError } from "@switchyard/core";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
@@ -10,6 +11,7 @@ import { clientIp, type TrustedProxies } from "./client-ip.ts";
 import { createAlertsEndpoint } from "./data-plane/alerts-endpoint.ts";
 import { createConfigEndpoint } from "./data-plane/config-endpoint.ts";
 import { createUsageEndpoint } from "./data-plane/usage-endpoint.ts";
+import { log, withRequestId } from "./log.ts";
 import { appRouter } from "./router.ts";
 import { readCookie, resolveSession, sessionCookieName } from "./services/auth/sessions.ts";
 import type { ConfigBus } from "./services/config/publish.ts";
@@ -26,6 +28,15 @@ export type ControlPlaneOptions = Services & {
   /** Browser origins allowed to call /trpc besides the request's own host (DASHBOARD_ORIGINS). */
   dashboardOrigins?: readonly string[];
 };
+
+/** An incoming X-Request-Id is kept if it looks like an id (a proxy's or a client's); else a new one. */
+const saneRequestId = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+export function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers["x-request-id"];
+  const value = Array.isArray(given) ? given[0] : given;
+  return value && saneRequestId.test(value) ? value : randomUUID();
+}
 
 export type ControlPlane = {
   server: Server;
@@ -127,9 +138,28 @@ export function createControlPlane(opts: ControlPlaneOptions): ControlPlane {
     const url = new URL(req.url ?? "/", "http://control-plane");
     try {
       if (url.pathname.startsWith("/trpc/")) {
-        const refusal = refuseTrpcRequest(req, url, originPolicy);
-        if (refusal) return writeTrpcRefusal(req, res, url, refusal);
-        return trpcHandler(req, res);
+        // Every line logged while the call is handled carries its id; the caller gets it back.
+        const requestId = requestIdOf(req);
+        res.setHeader("x-request-id", requestId);
+        const started = performance.now();
+        res.once("finish", () =>
+          withRequestId(requestId, () =>
+            log[res.statusCode >= 500 ? "error" : "debug"](
+              {
+                method: req.method,
+                path: url.pathname,
+                status: res.statusCode,
+                durationMs: Math.round(performance.now() - started),
+              },
+              "trpc request",
+            ),
+          ),
+        );
+        return await withRequestId(requestId, async () => {
+          const refusal = refuseTrpcRequest(req, url, originPolicy);
+          if (refusal) return writeTrpcRefusal(req, res, url, refusal);
+          return trpcHandler(req, res);
+        });
       }
       if (req.method === "GET" && url.pathname === "/healthz") return json(res, 200, { status: "ok" });
       if (req.method === "GET" && url.pathname === "/readyz") {
@@ -149,7 +179,7 @@ export function createControlPlane(opts: ControlPlaneOptions): ControlPlane {
         return await handleAlerts(req, res);
       json(res, 404, { error: { code: "not_found", message: `No route for ${req.method} ${url.pathname}` } });
     } catch (err) {
-      console.error(`[control-plane] ${req.method} ${url.pathname} failed:`, err);
+      log.error({ method: req.method, path: url.pathname, err }, "request failed");
       if (!res.headersSent) json(res, 500, { error: { code: "internal_error", message: "Internal error" } });
       else res.destroy();
     }

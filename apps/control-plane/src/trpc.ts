@@ -11,6 +11,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import { ZodError } from "zod";
 import type { ControlPlaneEnv } from "./env.ts";
+import { log } from "./log.ts";
 import type { ControlPlaneMetrics } from "./metrics.ts";
 import type { Actor } from "./services/audit/record.ts";
 import type { SessionUser } from "./services/auth/sessions.ts";
@@ -117,7 +118,7 @@ const base = t.procedure.use(async ({ ctx, path, next }) => {
   const status = result.ok ? "ok" : result.error.code;
   ctx.metrics.trpcDuration.observe({ procedure: path, status }, (performance.now() - started) / 1000);
   if (!result.ok && result.error.code === "INTERNAL_SERVER_ERROR") {
-    console.error(`[trpc] ${path} failed:`, result.error.cause ?? result.error);
+    log.error({ procedure: path, err: result.error.cause ?? result.error }, "procedure failed");
   }
   return result;
 });

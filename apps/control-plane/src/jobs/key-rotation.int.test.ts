@@ -7,9 +7,10 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { GatewayConfig, type KeyRotatedWebhook, type KeyWithSecret } from "@switchyard/core";
 import { hashApiKey } from "@switchyard/core/keys/secret";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { Client, dataPlaneToken, type Harness, startHarness } from "../../test/harness.ts";
-import { type KeyRotationDeps, rotateDueKeys, startKeyRotationJob } from "./key-rotation.ts";
+import { type KeyRotationDeps, keyRotationJob, rotateDueKeys } from "./key-rotation.ts";
+import { startScheduler } from "./scheduler.ts";
 
 let h: Harness;
 let admin: Client;
@@ -18,7 +19,6 @@ let hooks: Server;
 let hookUrl: string;
 const received: Array<{ path: string; body: KeyRotatedWebhook }> = [];
 let deps: KeyRotationDeps;
-const logs: string[] = [];
 
 beforeAll(async () => {
   h = await startHarness();
@@ -41,7 +41,6 @@ beforeAll(async () => {
     bus: h.bus,
     vault: h.vault,
     webhook: { timeoutMs: 5000, retryDelaysMs: [20, 20] },
-    log: (l) => logs.push(l),
   };
 });
 afterAll(async () => {
@@ -226,20 +225,34 @@ describe("scheduled key rotation", () => {
     }
   });
 
-  it("runs on its interval until stopped", async () => {
+  it("runs on the scheduler, on its interval, until stopped; off with an interval of 0", async () => {
     const { adminId } = await ownerIds();
     const { key } = await dueKey({ type: "user", id: adminId }, "/ok");
-    const job = startKeyRotationJob({ ...deps, intervalSeconds: 1 });
+    await h.db.jobState.deleteMany({ where: { name: "key-rotation" } });
+    const scheduler = await startScheduler({
+      db: h.db,
+      databaseUrl: inject("databaseUrl"),
+      jobs: [keyRotationJob({ ...deps, intervalSeconds: 1 })],
+    });
     try {
-      const deadline = Date.now() + 15_000;
-      while (received.every((p) => p.body.keyId !== key.id) && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      expect(received.some((p) => p.body.keyId === key.id)).toBe(true);
+      await expect.poll(() => received.some((p) => p.body.keyId === key.id), { timeout: 15_000 }).toBe(true);
+      await expect
+        .poll(() => h.db.jobState.findUnique({ where: { name: "key-rotation" } }), { timeout: 5000 })
+        .toMatchObject({ lastOutcome: "success", lastError: null, enabled: true, intervalSeconds: 1 });
     } finally {
-      await job.stop();
+      await scheduler.stop();
     }
-    const disabled = startKeyRotationJob({ ...deps, intervalSeconds: 0 });
+    const off = await dueKey({ type: "user", id: adminId }, "/ok");
+    const disabled = await startScheduler({
+      db: h.db,
+      databaseUrl: inject("databaseUrl"),
+      jobs: [keyRotationJob({ ...deps, intervalSeconds: 0 })],
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
     await disabled.stop();
+    expect(received.some((p) => p.body.keyId === off.key.id)).toBe(false);
+    expect(await h.db.jobState.findUnique({ where: { name: "key-rotation" } })).toMatchObject({
+      enabled: false,
+    });
   });
 });

@@ -2,22 +2,39 @@
  * Scheduled key rotation (ADR 0005). Every interval, each key whose policy is due is rotated in
  * its own config write (audited as "system", published to every proxy), its owner gets an
  * in-dashboard notice, and the new secret is POSTed to the key's webhook: the only place it goes.
- * Safe with several control-plane replicas: a key is claimed under the config lock and re-checked
- * (`FOR UPDATE SKIP LOCKED`), so a rotation that another replica just made is never repeated.
+ * Runs on the scheduler (one replica at a time); besides, a key is claimed under the config lock and
+ * its row lock (`FOR UPDATE SKIP LOCKED`) and re-checked, so a rotation made meanwhile (by hand, or
+ * by an older replica without the scheduler) is never repeated.
  */
 import type { KeyRotatedWebhook } from "@switchyard/core";
+import type { Prisma } from "@switchyard/db";
+import { log } from "../log.ts";
 import { recordAudit } from "../services/audit/record.ts";
 import { writeConfig } from "../services/config/publish.ts";
 import { rotateSecretInTx, rotationAudit } from "../services/keys/rotate.ts";
 import { keyViewSelect } from "../services/keys/view.ts";
 import { createNotification } from "../services/notifications/notifications.ts";
+import type { Job } from "./scheduler.ts";
 import { systemActor } from "./system-actor.ts";
 import { postWebhook, type WebhookOptions, type WebhookOutcome } from "./webhook.ts";
 
 export type KeyRotationDeps = Parameters<typeof writeConfig>[0] & {
   webhook?: WebhookOptions;
-  log?: (line: string) => void;
 };
+
+/**
+ * The one statement of "this key is due for scheduled rotation at `now`": it has a policy and a
+ * webhook to send the secret to, it is live (not revoked, not expired), and its time has come.
+ */
+export function dueForRotation(now: Date): Prisma.ApiKeyWhereInput {
+  return {
+    rotationDays: { not: null },
+    revokedAt: null,
+    notifyWebhookUrl: { not: null },
+    nextRotationAt: { lte: now },
+    OR: [{ expiresAt: null }, { expiresAt: { gt: now } }],
+  };
+}
 
 export type ScheduledRotation = {
   keyId: string;
@@ -63,13 +80,16 @@ function oldSecretSentence(c: Pick<Claimed, "oldSecretValidUntil" | "graceMinute
 async function claimAndRotate(deps: KeyRotationDeps, keyId: string): Promise<Claimed> {
   const { result } = await writeConfig(deps, systemActor, async (tx) => {
     const now = new Date();
-    const due = await tx.$queryRaw<{ id: string }[]>`
-      SELECT id::text AS id FROM api_keys
-      WHERE id = ${keyId}::uuid AND rotation_days IS NOT NULL AND revoked_at IS NULL
-        AND notify_webhook_url IS NOT NULL AND next_rotation_at <= ${now}
-        AND (expires_at IS NULL OR expires_at > ${now})
-      FOR UPDATE SKIP LOCKED`;
-    if (due.length === 0) throw new NotDue();
+    // The row lock first (a key another transaction is rotating is skipped), then the rule, read
+    // under the lock, so it sees that transaction's rotation once it has committed.
+    const locked = await tx.$queryRaw<{ id: string }[]>`
+      SELECT id::text AS id FROM api_keys WHERE id = ${keyId}::uuid FOR UPDATE SKIP LOCKED`;
+    if (locked.length === 0) throw new NotDue();
+    const due = await tx.apiKey.findFirst({
+      where: { id: keyId, ...dueForRotation(now) },
+      select: { id: true },
+    });
+    if (!due) throw new NotDue();
     const before = await tx.apiKey.findUniqueOrThrow({ where: { id: keyId }, select: keyViewSelect });
     const webhookUrl = before.notifyWebhookUrl as string;
     const graceMinutes = before.rotationGraceMinutes;
@@ -166,16 +186,8 @@ async function deliver(deps: KeyRotationDeps, c: Claimed): Promise<WebhookOutcom
 
 /** One run of the job: rotates every key that is due now. Errors on one key never stop the others. */
 export async function rotateDueKeys(deps: KeyRotationDeps): Promise<ScheduledRotation[]> {
-  const log = deps.log ?? ((line: string) => console.log(line));
-  const now = new Date();
   const candidates = await deps.db.apiKey.findMany({
-    where: {
-      rotationDays: { not: null },
-      revokedAt: null,
-      notifyWebhookUrl: { not: null },
-      nextRotationAt: { lte: now },
-      OR: [{ expiresAt: null }, { expiresAt: { gt: now } }],
-    },
+    where: dueForRotation(new Date()),
     select: { id: true },
     orderBy: { nextRotationAt: "asc" },
     take: batchSize,
@@ -187,7 +199,7 @@ export async function rotateDueKeys(deps: KeyRotationDeps): Promise<ScheduledRot
       claimed = await claimAndRotate(deps, id);
     } catch (err) {
       if (err instanceof NotDue) continue;
-      log(`[key-rotation] could not rotate key ${id}: ${err instanceof Error ? err.message : String(err)}`);
+      log.error({ job: "key-rotation", keyId: id, err }, "could not rotate a due key");
       continue;
     }
     let webhook: WebhookOutcome;
@@ -196,48 +208,31 @@ export async function rotateDueKeys(deps: KeyRotationDeps): Promise<ScheduledRot
     } catch (err) {
       // The rotation is committed and audited; only the follow-up bookkeeping failed (Postgres blip).
       const error = err instanceof Error ? err.message : String(err);
-      log(`[key-rotation] key ${id} rotated, but recording its delivery failed: ${error}`);
+      log.error({ job: "key-rotation", keyId: id, err }, "key rotated, but recording its delivery failed");
       webhook = { ok: false, status: null, error, attempts: 0 };
     }
-    log(
-      `[key-rotation] rotated key ${id} ("${claimed.keyName}"); webhook ${webhook.ok ? "delivered" : `failed: ${webhook.error}`}`,
-    );
+    const fields = { job: "key-rotation", keyId: id, keyName: claimed.keyName, webhookOk: webhook.ok };
+    if (webhook.ok) log.info(fields, "key rotated on schedule; new secret delivered to its webhook");
+    else
+      log.warn(
+        { ...fields, webhookError: webhook.error },
+        "key rotated on schedule; webhook delivery failed",
+      );
     done.push({ keyId: id, keyName: claimed.keyName, notificationId: claimed.notificationId, webhook });
   }
   return done;
 }
 
-export type KeyRotationJob = { stop(): Promise<void> };
-
-/** Runs `rotateDueKeys` every `intervalSeconds` (0 disables it); runs never overlap. */
-export function startKeyRotationJob(deps: KeyRotationDeps & { intervalSeconds: number }): KeyRotationJob {
-  if (deps.intervalSeconds <= 0) return { async stop() {} };
-  const log = deps.log ?? ((line: string) => console.log(line));
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | null = null;
-  const schedule = () => {
-    timer = setTimeout(tick, deps.intervalSeconds * 1000);
-    timer.unref();
-  };
-  const tick = () => {
-    running = rotateDueKeys(deps)
-      .then(
-        () => {},
-        (err: unknown) =>
-          log(`[key-rotation] run failed: ${err instanceof Error ? err.message : String(err)}`),
-      )
-      .finally(() => {
-        running = null;
-        if (!stopped) schedule();
-      });
-  };
-  schedule();
+/** Rotates keys whose rotation policy is due and sends each new secret to the key's webhook. */
+export function keyRotationJob(deps: KeyRotationDeps & { intervalSeconds: number }): Job {
   return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
+    name: "key-rotation",
+    description:
+      "Rotates API keys whose rotation policy is due and sends each new secret to the key's webhook.",
+    intervalSeconds: deps.intervalSeconds,
+    async run() {
+      await rotateDueKeys(deps);
+      return undefined;
     },
   };
 }

@@ -15,7 +15,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } fro
 import { parseEnv } from "../env.ts";
 import { latestSnapshot } from "../services/config/publish.ts";
 import { pruneSnapshots } from "../services/config/retention.ts";
-import { startSnapshotRetentionJob } from "./snapshot-retention.ts";
+import { startScheduler } from "./scheduler.ts";
+import { snapshotRetentionJob } from "./snapshot-retention.ts";
 
 const databaseUrl = withDatabase(
   inject("databaseUrl"),
@@ -81,11 +82,20 @@ describe("pruneSnapshots", () => {
 describe("the snapshot retention job", () => {
   it("prunes on its interval until stopped", async () => {
     await storeSnapshots([1, 2, 3, 4, 5]);
-    const logs: string[] = [];
-    const job = startSnapshotRetentionJob({ db, keep: 2, intervalSeconds: 1, log: (l) => logs.push(l) });
+    const job = await startScheduler({
+      db,
+      databaseUrl,
+      jobs: [snapshotRetentionJob({ db, keep: 2, intervalSeconds: 1 })],
+    });
     try {
       await vi.waitFor(async () => expect(await storedVersions()).toEqual([4, 5]), { timeout: 5000 });
-      expect(logs).toEqual(["[snapshot-retention] deleted 3 config snapshot(s), kept the newest 2"]);
+      await vi.waitFor(
+        async () =>
+          expect(await db.jobState.findUnique({ where: { name: "snapshot-retention" } })).toMatchObject({
+            lastOutcome: "success",
+          }),
+        { timeout: 5000 },
+      );
     } finally {
       await job.stop();
     }
@@ -97,7 +107,11 @@ describe("the snapshot retention job", () => {
 
   it("is off with an interval of 0", async () => {
     await storeSnapshots([1, 2, 3]);
-    const job = startSnapshotRetentionJob({ db, keep: 1, intervalSeconds: 0 });
+    const job = await startScheduler({
+      db,
+      databaseUrl,
+      jobs: [snapshotRetentionJob({ db, keep: 1, intervalSeconds: 0 })],
+    });
     await new Promise((resolve) => setTimeout(resolve, 1200));
     await job.stop();
     expect(await storedVersions()).toEqual([1, 2, 3]);

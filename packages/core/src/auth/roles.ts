@@ -28,6 +28,7 @@ export const scopes = [
   "settings:write",
   "tokens:read",
   "tokens:write",
+  "system:read",
 ] as const;
 export type Scope = (typeof scopes)[number];
 
@@ -54,6 +55,7 @@ export const sections = [
   { id: "usage", label: "Usage & Cost", scope: "usage:read" },
   { id: "audit", label: "Audit", scope: "audit:read" },
   { id: "tokens", label: "API tokens", scope: "tokens:read" },
+  { id: "system", label: "System", scope: "system:read" },
   { id: "settings", label: "Settings", scope: "self" },
 ] as const satisfies readonly { id: string; label: string; scope: Scope }[];
 export type SectionId = (typeof sections)[number]["id"];
