@@ -14,6 +14,7 @@ import { NotBuiltPage } from "./features/shell/not-built-page.tsx";
 import { NotFoundPage } from "./features/shell/not-found-page.tsx";
 import { RequireSection } from "./features/shell/require-section.tsx";
 import { RouteErrorPage } from "./features/shell/route-error-page.tsx";
+import { SystemPage } from "./features/system/system-page.tsx";
 import { TokensPage } from "./features/tokens/tokens-page.tsx";
 
 const notBuilt = [
@@ -50,6 +51,7 @@ export const routes: RouteObject[] = [
           ...notBuilt.map((id) => section(id, <NotBuiltPage sectionId={id} />)),
           section("audit", <AuditPage />),
           section("tokens", <TokensPage />),
+          section("system", <SystemPage />),
           section("settings", <SettingsPage />),
         ],
       },
