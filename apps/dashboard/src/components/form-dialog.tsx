@@ -3,10 +3,12 @@
  * submit button. While the save runs the dialog cannot be dismissed and both buttons are disabled.
  */
 import type { ReactNode } from "react";
+import type { FieldValues, SubmitHandler, UseFormReturn } from "react-hook-form";
+import { Form } from "./form/form.tsx";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "./ui/dialog.tsx";
 import { DialogActions } from "./ui/dialog-actions.tsx";
 
-export type FormDialogProps = {
+export type FormDialogProps<Values extends FieldValues, Output> = {
   open: boolean;
   /** Called when the user opens or dismisses the dialog; never while `pending`. */
   onOpenChange: (open: boolean) => void;
@@ -15,8 +17,11 @@ export type FormDialogProps = {
   /** The form's id (the footer's submit button points at it) and its accessible name. */
   formId: string;
   formLabel: string;
-  /** Runs on submit, after the browser's own submission is prevented. */
-  onSubmit: () => void;
+  form: UseFormReturn<Values, unknown, Output>;
+  /** Runs with the schema's output once every field is valid. */
+  onSubmit: SubmitHandler<Output>;
+  /** The last failed save, whose field errors show under the fields. */
+  serverError?: unknown;
   /** The save is running. */
   pending: boolean;
   submitLabel: ReactNode;
@@ -26,20 +31,22 @@ export type FormDialogProps = {
   children: ReactNode;
 };
 
-export function FormDialog({
+export function FormDialog<Values extends FieldValues, Output>({
   open,
   onOpenChange,
   title,
   description,
   formId,
   formLabel,
+  form,
   onSubmit,
+  serverError,
   pending,
   submitLabel,
   submitDisabled = false,
   contentClassName,
   children,
-}: FormDialogProps) {
+}: FormDialogProps<Values, Output>) {
   return (
     <Dialog open={open} onOpenChange={(next) => !pending && onOpenChange(next)}>
       <DialogContent className={contentClassName}>
@@ -47,18 +54,16 @@ export function FormDialog({
           <DialogTitle>{title}</DialogTitle>
           <DialogDescription>{description}</DialogDescription>
         </DialogHeader>
-        <form
+        <Form
+          form={form}
+          onSubmit={onSubmit}
+          serverError={serverError}
           id={formId}
-          onSubmit={(event) => {
-            event.preventDefault();
-            onSubmit();
-          }}
-          noValidate
           aria-label={formLabel}
-          className="grid gap-4"
+          className="grid min-w-0 gap-4"
         >
           {children}
-        </form>
+        </Form>
         <DialogActions type="submit" form={formId} pending={pending} disabled={submitDisabled}>
           {submitLabel}
         </DialogActions>

@@ -19,7 +19,9 @@ export function DialogContent({
       <DialogPrimitive.Content
         data-slot="dialog-content"
         className={cn(
-          "fixed top-1/2 left-1/2 z-50 grid w-full max-w-[calc(100%-2rem)] -translate-x-1/2 -translate-y-1/2 gap-4 rounded-lg border bg-background p-6 shadow-lg sm:max-w-lg",
+          // Grid items may shrink below their content (`min-w-0`), so a long unbroken name wraps instead of
+          // widening the dialog past the window and pushing its buttons out.
+          "fixed top-1/2 left-1/2 z-50 grid w-full max-w-[calc(100%-2rem)] -translate-x-1/2 -translate-y-1/2 gap-4 rounded-lg border bg-background p-6 shadow-lg sm:max-w-lg [&>*]:min-w-0",
           className,
         )}
         {...props}
@@ -38,7 +40,11 @@ export function DialogContent({
 
 export function DialogHeader({ className, ...props }: React.ComponentProps<"div">) {
   return (
-    <div data-slot="dialog-header" className={cn("flex flex-col gap-2 text-left", className)} {...props} />
+    <div
+      data-slot="dialog-header"
+      className={cn("flex min-w-0 flex-col gap-2 text-left", className)}
+      {...props}
+    />
   );
 }
 
@@ -56,7 +62,7 @@ export function DialogTitle({ className, ...props }: React.ComponentProps<typeof
   return (
     <DialogPrimitive.Title
       data-slot="dialog-title"
-      className={cn("text-lg leading-none font-semibold", className)}
+      className={cn("pr-6 text-lg leading-snug font-semibold [overflow-wrap:anywhere]", className)}
       {...props}
     />
   );
@@ -69,7 +75,7 @@ export function DialogDescription({
   return (
     <DialogPrimitive.Description
       data-slot="dialog-description"
-      className={cn("text-sm text-muted-foreground", className)}
+      className={cn("text-sm text-muted-foreground [overflow-wrap:anywhere]", className)}
       {...props}
     />
   );

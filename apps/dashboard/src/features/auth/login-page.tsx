@@ -2,22 +2,25 @@
  * Sign-in. Field rules come from core's `LoginInput`, so the form and the server agree; the server's
  * answer for wrong credentials is deliberately generic and shown as is.
  */
-import { LoginInput } from "@switchyard/core";
+import type { LoginInput } from "@switchyard/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Loader2Icon, LockIcon } from "lucide-react";
-import { type FormEvent, useEffect, useState } from "react";
+import { useEffect, useState } from "react";
 import { useLocation, useNavigate, useSearchParams } from "react-router";
+import { TextField } from "../../components/form/fields.tsx";
+import { Form } from "../../components/form/form.tsx";
+import { serverProblems } from "../../components/form/server-errors.ts";
+import { useZodForm } from "../../components/form/use-zod-form.ts";
 import { Alert, AlertDescription, AlertTitle } from "../../components/ui/alert.tsx";
 import { Button } from "../../components/ui/button.tsx";
 import { Card, CardContent, CardDescription, CardHeader } from "../../components/ui/card.tsx";
-import { FormField } from "../../components/ui/form-field.tsx";
-import { Input } from "../../components/ui/input.tsx";
-import { describeError, zodFieldErrors } from "../../lib/errors.ts";
+import { describeError } from "../../lib/errors.ts";
 import { safeNext } from "../../lib/login-path.ts";
 import { useTRPC } from "../../lib/trpc.ts";
 import { usePageTitle } from "../../lib/use-page-title.ts";
 import { Brand } from "../shell/brand.tsx";
 import { ThemeToggle } from "../shell/theme-toggle.tsx";
+import { emptyLogin, LoginForm } from "./login-schema.ts";
 
 export type LoginLocationState = { reason?: "expired" } | null;
 
@@ -31,9 +34,7 @@ export function LoginPage() {
   const next = safeNext(params.get("next"));
   const expired = (location.state as LoginLocationState)?.reason === "expired";
 
-  const [email, setEmail] = useState("");
-  const [password, setPassword] = useState("");
-  const [clientErrors, setClientErrors] = useState<Record<string, string[]>>({});
+  const form = useZodForm(LoginForm, emptyLogin);
   const [retryUntil, setRetryUntil] = useState<number | null>(null);
   const retryIn = useSecondsUntil(retryUntil);
 
@@ -47,24 +48,17 @@ export function LoginPage() {
       onError: (error) => {
         const { code, retryAfterSeconds } = describeError(error);
         if (code === "TOO_MANY_REQUESTS") setRetryUntil(Date.now() + (retryAfterSeconds ?? 60) * 1000);
-        if (code === "UNAUTHORIZED") setPassword("");
+        if (code === "UNAUTHORIZED") form.setValue("password", "");
       },
     }),
   );
 
-  function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const parsed = LoginInput.safeParse({ email, password });
-    if (!parsed.success) {
-      setClientErrors(zodFieldErrors(parsed.error));
-      return;
-    }
-    setClientErrors({});
-    login.mutate(parsed.data);
+  function onSubmit(input: LoginInput) {
+    if (!login.isPending) login.mutate(input);
   }
 
   const serverError = login.error ? describeError(login.error) : undefined;
-  const fieldErrors = { ...serverError?.fieldErrors, ...clientErrors };
+  const { general } = serverProblems(login.error, Object.keys(emptyLogin));
   const throttled = serverError?.code === "TOO_MANY_REQUESTS";
   const locked = throttled && retryIn > 0;
 
@@ -82,7 +76,7 @@ export function LoginPage() {
           <CardDescription>Use the account an administrator created for you.</CardDescription>
         </CardHeader>
         <CardContent>
-          <form className="grid gap-4" onSubmit={onSubmit} noValidate>
+          <Form form={form} onSubmit={onSubmit} serverError={login.error} className="grid gap-4">
             {expired && !serverError && (
               <Alert>
                 <LockIcon aria-hidden />
@@ -90,7 +84,7 @@ export function LoginPage() {
                 <AlertDescription>Sign in again to continue where you were.</AlertDescription>
               </Alert>
             )}
-            {serverError && Object.keys(serverError.fieldErrors).length === 0 && (
+            {general && (
               <Alert variant="destructive">
                 <AlertTitle>{throttled ? "Too many sign-in attempts" : "Could not sign in"}</AlertTitle>
                 <AlertDescription>
@@ -98,34 +92,17 @@ export function LoginPage() {
                     ? retryIn > 0
                       ? `Try again in ${formatDuration(retryIn)}.`
                       : "You can try again now."
-                    : serverError.message}
+                    : general.message}
                 </AlertDescription>
               </Alert>
             )}
-            <FormField id="email" label="Email" errors={fieldErrors.email}>
-              <Input
-                type="email"
-                name="email"
-                autoComplete="username"
-                autoFocus
-                value={email}
-                onChange={(e) => setEmail(e.target.value)}
-              />
-            </FormField>
-            <FormField id="password" label="Password" errors={fieldErrors.password}>
-              <Input
-                type="password"
-                name="password"
-                autoComplete="current-password"
-                value={password}
-                onChange={(e) => setPassword(e.target.value)}
-              />
-            </FormField>
+            <TextField name="email" label="Email" type="email" autoComplete="username" autoFocus />
+            <TextField name="password" label="Password" type="password" autoComplete="current-password" />
             <Button type="submit" className="w-full" disabled={login.isPending || locked}>
               {login.isPending && <Loader2Icon className="animate-spin" aria-hidden />}
               Sign in
             </Button>
-          </form>
+          </Form>
         </CardContent>
       </Card>
     </div>

@@ -1,14 +1,20 @@
-/** "Create key": the key form in a dialog; on success the new secret goes to the show-once dialog. */
+/**
+ * "Create key": the key form in a dialog; on success the new secret goes to the show-once dialog.
+ * One opening creates at most one key: repeated clicks are stopped in the browser, and the opening's
+ * idempotency key makes the server answer any repeat that gets through "Already created".
+ */
+import type { CreateKeyInput } from "@switchyard/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
 import { toast } from "sonner";
 import { ErrorAlert } from "../../components/error-alert.tsx";
+import { isAlreadyCreated, serverProblems } from "../../components/form/server-errors.ts";
+import { useCreateOnce } from "../../components/form/use-create-once.ts";
+import { useZodForm } from "../../components/form/use-zod-form.ts";
 import { FormDialog } from "../../components/form-dialog.tsx";
-import { useFormErrors } from "../../lib/form-errors.ts";
 import { useTRPC } from "../../lib/trpc.ts";
 import { FormOptionsError, useKeyFormOptions } from "./form-options.tsx";
 import { KeyFormFields } from "./key-form.tsx";
-import { emptyKeyForm, toCreateInput } from "./key-form-values.ts";
+import { CreateKeyForm, emptyKeyForm } from "./key-form-values.ts";
 import type { IssuedSecret } from "./secret-dialog.tsx";
 
 export function CreateKeyDialog({
@@ -23,32 +29,33 @@ export function CreateKeyDialog({
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const options = useKeyFormOptions(open);
-  const [values, setValues] = useState(emptyKeyForm);
+  const form = useZodForm(CreateKeyForm, emptyKeyForm);
+  const once = useCreateOnce(open);
 
   const create = useMutation(
     trpc.keys.create.mutationOptions({
       onSuccess: async ({ key, secret }) => {
         onOpenChange(false);
-        setValues(emptyKeyForm);
+        form.reset(emptyKeyForm);
         onIssued({ keyName: key.name, secret, reason: "created" });
         toast.success(`Key "${key.name}" created`);
         await queryClient.invalidateQueries(trpc.keys.pathFilter());
       },
+      // A repeat of a create that succeeded stays refused; anything else may be fixed and sent again.
+      onError: (error) => !isAlreadyCreated(error) && once.release(),
     }),
   );
-  const { fieldErrors, generalError, setClientErrors } = useFormErrors(create.error);
+  const { general } = serverProblems(create.error, Object.keys(emptyKeyForm));
 
-  function onSubmit() {
-    create.reset();
-    const result = toCreateInput(values);
-    setClientErrors(result.ok ? {} : result.fieldErrors);
-    if (result.ok) create.mutate(result.input);
+  function onSubmit(input: CreateKeyInput) {
+    if (!once.claim()) return;
+    create.mutate({ ...input, idempotencyKey: once.idempotencyKey });
   }
 
   function changeOpen(next: boolean) {
     if (!next) {
       create.reset();
-      setClientErrors({});
+      form.clearErrors();
     }
     onOpenChange(next);
   }
@@ -62,19 +69,23 @@ export function CreateKeyDialog({
       contentClassName="max-h-[90svh] overflow-y-auto sm:max-w-2xl"
       formId="create-key-form"
       formLabel="Create key"
+      form={form}
       onSubmit={onSubmit}
+      serverError={create.error}
       pending={create.isPending}
       submitLabel="Create key"
     >
       {options.isError && <FormOptionsError error={options.error} onRetry={() => void options.refetch()} />}
-      {generalError && <ErrorAlert title="Could not create the key">{generalError.message}</ErrorAlert>}
-      <KeyFormFields
-        idPrefix="create-key"
-        values={values}
-        onChange={setValues}
-        errors={fieldErrors}
-        options={options.data}
-      />
+      {general &&
+        (isAlreadyCreated(create.error) ? (
+          <ErrorAlert title="This key was already created">
+            Its secret was shown when it was created. Close this dialog; if the secret was not copied, rotate
+            the key to get a new one.
+          </ErrorAlert>
+        ) : (
+          <ErrorAlert title="Could not create the key">{general.message}</ErrorAlert>
+        ))}
+      <KeyFormFields idPrefix="create-key" options={options.data} />
     </FormDialog>
   );
 }

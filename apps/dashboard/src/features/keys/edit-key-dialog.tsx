@@ -4,15 +4,15 @@
  */
 import type { KeyView } from "@switchyard/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
 import { toast } from "sonner";
+import { useZodForm } from "../../components/form/use-zod-form.ts";
 import { FormDialog } from "../../components/form-dialog.tsx";
 import { SaveProblems } from "../../components/save-problems.tsx";
 import { useTRPC } from "../../lib/trpc.ts";
 import { useConflictAwareSave } from "../../lib/use-conflict-aware-save.ts";
 import { FormOptionsError, useKeyFormOptions } from "./form-options.tsx";
 import { KeyFormFields } from "./key-form.tsx";
-import { type KeyFormValues, keyToForm, toUpdateInput } from "./key-form-values.ts";
+import { emptyKeyForm, keyToForm, type UpdateKeyFields, UpdateKeyForm } from "./key-form-values.ts";
 
 export function EditKeyDialog({
   keyView,
@@ -29,7 +29,7 @@ export function EditKeyDialog({
   const queryClient = useQueryClient();
   const open = keyView !== null;
   const options = useKeyFormOptions(open);
-  const [values, setValues] = useState<KeyFormValues | null>(keyView && keyToForm(keyView));
+  const form = useZodForm(UpdateKeyForm, keyView ? keyToForm(keyView) : emptyKeyForm);
 
   const update = useMutation(
     trpc.keys.update.mutationOptions({
@@ -43,17 +43,15 @@ export function EditKeyDialog({
   const save = useConflictAwareSave(update, {
     initial: keyView,
     fetchFresh: reloadKey,
-    onReloaded: (fresh) => setValues(keyToForm(fresh)),
+    onReloaded: (fresh) => form.reset(keyToForm(fresh)),
     reloadFailedTitle: "Could not reload the key",
+    formFields: Object.keys(emptyKeyForm),
   });
   const { base } = save;
 
-  function onSubmit() {
-    if (!base || !values) return;
-    update.reset();
-    const result = toUpdateInput(values, base);
-    save.setClientErrors(result.ok ? {} : result.fieldErrors);
-    if (result.ok) update.mutate(result.input);
+  function onSubmit(fields: UpdateKeyFields) {
+    if (!base || update.isPending) return;
+    update.mutate({ ...fields, id: base.id, version: base.version });
   }
 
   return (
@@ -65,12 +63,14 @@ export function EditKeyDialog({
       contentClassName="max-h-[90svh] overflow-y-auto sm:max-w-2xl"
       formId="edit-key-form"
       formLabel="Edit key"
+      form={form}
       onSubmit={onSubmit}
+      serverError={update.error}
       pending={update.isPending}
       submitDisabled={save.blocked}
       submitLabel="Save changes"
     >
-      {base && values && (
+      {base && (
         <>
           {options.isError && (
             <FormOptionsError error={options.error} onRetry={() => void options.refetch()} />
@@ -80,14 +80,10 @@ export function EditKeyDialog({
             goneTitle="The key is gone"
             goneMessage="This key no longer exists or was revoked. Close the dialog to see the current list."
             conflictTitle="Someone else saved this key first"
-            conflictHint="Reload to see their version; your changes in this form will be replaced."
             failedTitle="Could not save the key"
           />
           <KeyFormFields
             idPrefix="edit-key"
-            values={values}
-            onChange={setValues}
-            errors={save.fieldErrors}
             options={options.data}
             fixedOwner={base.owner ? `${base.owner.name} (${base.owner.type})` : "No owner"}
           />

@@ -1,6 +1,7 @@
 import type { KeyView } from "@switchyard/core";
 import { describe, expect, it } from "vitest";
 import {
+  CreateKeyForm,
   emptyKeyForm,
   fromLocalInput,
   type KeyFormValues,
@@ -8,6 +9,7 @@ import {
   toCreateInput,
   toLocalInput,
   toUpdateInput,
+  UpdateKeyForm,
 } from "./key-form-values.ts";
 
 const teamId = "6f1b7a52-3c1e-4d6b-9a55-0c2f9e6d1a01";
@@ -161,5 +163,25 @@ describe("datetime-local values", () => {
     expect(iso).not.toBeNull();
     expect(toLocalInput(iso)).toBe("2031-03-04T05:06");
     expect(fromLocalInput("not a date")).toBeNull();
+  });
+});
+
+describe("the form schemas (the dialogs' resolvers)", () => {
+  it("turn valid values into core's input", () => {
+    const parsed = CreateKeyForm.safeParse(filled);
+    expect(parsed.success && parsed.data.name).toBe("checkout");
+  });
+
+  it("report every field's error at the field's path, with core's messages", () => {
+    const parsed = CreateKeyForm.safeParse({ ...emptyKeyForm, rpm: "x" });
+    expect(parsed.success).toBe(false);
+    const byField = Object.fromEntries((parsed.error?.issues ?? []).map((i) => [i.path[0], i.message]));
+    expect(byField).toMatchObject({ name: "Give the key a name", rpm: "Enter a whole number" });
+    expect(byField.owner).toMatch(/Choose the user or team/);
+  });
+
+  it("leave the id and version to the edit dialog", () => {
+    const parsed = UpdateKeyForm.safeParse({ ...emptyKeyForm, name: "renamed" });
+    expect(parsed.success && parsed.data).toMatchObject({ name: "renamed", rpm: null });
   });
 });

@@ -10,9 +10,10 @@ import {
   scheduledRotationNeedsWebhook,
   UpdateKeyInput,
 } from "@switchyard/core";
-import type { z } from "zod";
+import { z } from "zod";
 import { zodFieldErrors } from "../../lib/errors.ts";
-import type { FieldErrors } from "../../lib/form-errors.ts";
+
+export type FieldErrors = Record<string, string[]>;
 
 export type MetadataRow = { key: string; value: string };
 
@@ -52,7 +53,6 @@ export type KeyFields = {
   notifyWebhookUrl: string | null;
 };
 
-export type { FieldErrors };
 /** The fields as far as they could be read, and what could not be (a field in error is null). */
 export type ReadResult = { fields: KeyFields; fieldErrors: FieldErrors };
 
@@ -203,12 +203,43 @@ export function toCreateInput(values: KeyFormValues): InputResult<CreateKeyInput
   return check(CreateKeyInput, owner ? { ...rest, owner } : rest, fieldErrors);
 }
 
+/** The fields an edit may change: everything but the id, the version and the owner (fixed once a key exists). */
+const UpdateKeyFields = UpdateKeyInput.omit({ id: true, version: true });
+export type UpdateKeyFields = z.infer<typeof UpdateKeyFields>;
+
 /** Every editable field is sent (null clears one); the owner is fixed once a key exists. */
+export function toUpdateFields(values: KeyFormValues): InputResult<UpdateKeyFields> {
+  const { fields, fieldErrors } = readKeyForm(values);
+  const { owner: _owner, ...rest } = fields;
+  return check(UpdateKeyFields, rest, fieldErrors);
+}
+
 export function toUpdateInput(
   values: KeyFormValues,
   key: { id: string; version: number },
 ): InputResult<UpdateKeyInput> {
-  const { fields, fieldErrors } = readKeyForm(values);
-  const { owner: _owner, ...rest } = fields;
-  return check(UpdateKeyInput, { ...rest, id: key.id, version: key.version }, fieldErrors);
+  const result = toUpdateFields(values);
+  return result.ok ? { ok: true, input: { ...result.input, id: key.id, version: key.version } } : result;
 }
+
+/**
+ * The form's values in, core's input out: a schema for the form's resolver, so the fields' rules and
+ * messages stay core's (`toCreateInput`/`toUpdateFields`) and only the reading of text boxes is the form's.
+ */
+function formSchema<T>(toInput: (values: KeyFormValues) => InputResult<T>) {
+  return z.custom<KeyFormValues>().transform((values, ctx): T => {
+    const result = toInput(values);
+    if (result.ok) return result.input;
+    for (const [field, messages] of Object.entries(result.fieldErrors)) {
+      ctx.addIssue({ code: "custom", path: [field], message: messages.join(" ") });
+    }
+    return z.NEVER;
+  });
+}
+
+export const CreateKeyForm = formSchema(toCreateInput);
+export const UpdateKeyForm = formSchema(toUpdateFields);
+
+/** The webhook field shows only with scheduled rotation on, which cannot work without it. */
+export const webhookDescription =
+  "Required for scheduled rotation: each new secret is sent here. The owner is also told in the dashboard.";

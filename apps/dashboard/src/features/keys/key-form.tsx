@@ -1,10 +1,12 @@
 /**
  * The fields of a key, shared by the create and edit dialogs: name, owner, allowed models, limits,
- * expiry, tags, metadata and the scheduled-rotation policy. Errors show under each field.
+ * expiry, tags, metadata and the scheduled-rotation policy. Rendered inside a `Form` holding
+ * `KeyFormValues`; errors show under each field.
  */
 import type { KeyFormOptions } from "@switchyard/core";
 import { PlusIcon, XIcon } from "lucide-react";
-import { TextField } from "../../components/text-field.tsx";
+import { useController, useFieldArray, useFormContext, useWatch } from "react-hook-form";
+import { Field, TextField, ToggleField, useFieldError } from "../../components/form/fields.tsx";
 import { Button } from "../../components/ui/button.tsx";
 import { Checkbox } from "../../components/ui/checkbox.tsx";
 import { FormField } from "../../components/ui/form-field.tsx";
@@ -20,43 +22,27 @@ import {
   SelectTrigger,
   SelectValue,
 } from "../../components/ui/select.tsx";
-import { Switch } from "../../components/ui/switch.tsx";
-import { fieldBinder } from "../../lib/bind-field.ts";
 import { cn } from "../../lib/utils.ts";
-import type { FieldErrors, KeyFormValues } from "./key-form-values.ts";
+import { type KeyFormValues, webhookDescription } from "./key-form-values.ts";
 
 type Props = {
   idPrefix: string;
-  values: KeyFormValues;
-  onChange: (values: KeyFormValues) => void;
-  errors: FieldErrors;
   options: KeyFormOptions | undefined;
   /** Set when editing: the owner is fixed once a key exists, so it is shown, not chosen. */
   fixedOwner?: string | undefined;
 };
 
-export function KeyFormFields({ idPrefix, values, onChange, errors, options, fixedOwner }: Props) {
+export function KeyFormFields({ idPrefix, options, fixedOwner }: Props) {
   const id = (field: string) => `${idPrefix}-${field}`;
-  function set<K extends keyof KeyFormValues>(key: K, value: KeyFormValues[K]) {
-    onChange({ ...values, [key]: value });
-  }
-  const bind = fieldBinder(values, set, errors);
-  function toggleModel(model: string, on: boolean) {
-    set(
-      "allowedModels",
-      on ? [...values.allowedModels, model] : values.allowedModels.filter((m) => m !== model),
-    );
-  }
-  // Models the key already names stay visible even if they are no longer configured.
-  const models = [...new Set([...(options?.models ?? []), ...values.allowedModels])].sort();
+  const rotationEnabled = useWatch<KeyFormValues, "rotationEnabled">({ name: "rotationEnabled" });
 
   return (
     <div className="grid gap-4 sm:grid-cols-2">
       <TextField
+        name="name"
         id={id("name")}
         label="Name"
         className="sm:col-span-2"
-        {...bind("name")}
         placeholder="checkout-service production"
         autoComplete="off"
       />
@@ -66,10 +52,10 @@ export function KeyFormFields({ idPrefix, values, onChange, errors, options, fix
           <Input value={fixedOwner} readOnly disabled />
         </FormField>
       ) : (
-        <FormField id={id("owner")} label="Owner" errors={errors.owner}>
-          {(control) => (
-            <Select value={values.owner} onValueChange={(v) => set("owner", v)} disabled={!options}>
-              <SelectTrigger {...control}>
+        <Field name="owner" id={id("owner")} label="Owner">
+          {({ field, control }) => (
+            <Select value={field.value} onValueChange={field.onChange} disabled={!options}>
+              <SelectTrigger {...control} ref={field.ref} onBlur={field.onBlur}>
                 <SelectValue placeholder={options ? "Choose a user or team" : "Loading…"} />
               </SelectTrigger>
               <SelectContent>
@@ -93,116 +79,75 @@ export function KeyFormFields({ idPrefix, values, onChange, errors, options, fix
               </SelectContent>
             </Select>
           )}
-        </FormField>
+        </Field>
       )}
 
       <TextField
+        name="expiresAt"
         id={id("expires")}
         label="Expires"
         description="Leave empty for a key that never expires."
         type="datetime-local"
-        {...bind("expiresAt")}
       />
 
-      <fieldset
-        className="grid gap-2 sm:col-span-2"
-        aria-describedby={`${id("models")}-description${errors.allowedModels ? ` ${id("models")}-error` : ""}`}
-      >
-        <legend className={cn("mb-2 text-sm font-medium", errors.allowedModels && "text-destructive")}>
-          Allowed models
-        </legend>
-        {models.length === 0 ? (
-          <p className="text-sm text-muted-foreground">
-            {options ? "No models are configured yet." : "Loading…"}
-          </p>
-        ) : (
-          <div className="grid max-h-40 gap-2 overflow-y-auto rounded-md border p-3 sm:grid-cols-2">
-            {models.map((model) => {
-              const boxId = `${id("model")}-${model}`;
-              return (
-                <div key={model} className="flex items-center gap-2">
-                  <Checkbox
-                    id={boxId}
-                    checked={values.allowedModels.includes(model)}
-                    onCheckedChange={(checked) => toggleModel(model, checked === true)}
-                  />
-                  <Label htmlFor={boxId} className="font-mono text-xs font-normal">
-                    {model}
-                  </Label>
-                </div>
-              );
-            })}
-          </div>
-        )}
-        <p id={`${id("models")}-description`} className="text-sm text-muted-foreground">
-          {values.allowedModels.length === 0
-            ? "None selected: the key may use every model."
-            : `The key may use ${values.allowedModels.length} model${values.allowedModels.length === 1 ? "" : "s"}.`}
-        </p>
-        {errors.allowedModels && (
-          <p id={`${id("models")}-error`} className="text-sm text-destructive">
-            {errors.allowedModels.join(" ")}
-          </p>
-        )}
-      </fieldset>
+      <AllowedModels idPrefix={id("models")} options={options} />
 
       <TextField
+        name="rpm"
         id={id("rpm")}
         label="Requests per minute"
         description="Empty: no limit."
         inputMode="numeric"
-        {...bind("rpm")}
       />
       <TextField
+        name="tpm"
         id={id("tpm")}
         label="Tokens per minute"
         description="Empty: no limit."
         inputMode="numeric"
-        {...bind("tpm")}
       />
 
       <TextField
+        name="tags"
         id={id("tags")}
         label="Tags"
         description="Separated by commas."
         className="sm:col-span-2"
-        {...bind("tags")}
         placeholder="prod, checkout"
       />
 
-      <MetadataRows idPrefix={id("metadata")} values={values} onChange={onChange} errors={errors.metadata} />
+      <MetadataRows idPrefix={id("metadata")} />
 
       <div className="grid gap-4 rounded-md border p-4 sm:col-span-2 sm:grid-cols-2">
-        <div className="flex items-center gap-3 sm:col-span-2">
-          <Switch
-            id={id("rotation")}
-            checked={values.rotationEnabled}
-            onCheckedChange={(on) => set("rotationEnabled", on)}
-          />
-          <Label htmlFor={id("rotation")}>Rotate the secret automatically</Label>
-        </div>
-        {values.rotationEnabled && (
+        <ToggleField
+          name="rotationEnabled"
+          id={id("rotation")}
+          kind="switch"
+          label="Rotate the secret automatically"
+          className="sm:col-span-2"
+        />
+        {rotationEnabled && (
           <>
             <TextField
+              name="rotationDays"
               id={id("rotation-days")}
               label="Every (days)"
               inputMode="numeric"
-              {...bind("rotationDays")}
             />
             <TextField
+              name="rotationGraceMinutes"
               id={id("rotation-grace")}
               label="Old secret stays valid for (minutes)"
               description="0: it stops working at once."
               inputMode="numeric"
-              {...bind("rotationGraceMinutes")}
             />
             <TextField
+              name="notifyWebhookUrl"
               id={id("rotation-webhook")}
               label="Notify webhook URL"
-              description="Optional. The owner is also told in the dashboard."
+              description={webhookDescription}
               className="sm:col-span-2"
               type="url"
-              {...bind("notifyWebhookUrl")}
               placeholder="https://hooks.example.com/switchyard"
             />
           </>
@@ -212,64 +157,103 @@ export function KeyFormFields({ idPrefix, values, onChange, errors, options, fix
   );
 }
 
-function MetadataRows({
-  idPrefix,
-  values,
-  onChange,
-  errors,
-}: {
-  idPrefix: string;
-  values: KeyFormValues;
-  onChange: (values: KeyFormValues) => void;
-  errors: readonly string[] | undefined;
-}) {
-  const rows = values.metadata;
-  function setRow(index: number, row: { key: string; value: string }) {
-    onChange({ ...values, metadata: rows.map((r, i) => (i === index ? row : r)) });
+/** Checkboxes for the configured models; none ticked means every model. */
+function AllowedModels({ idPrefix, options }: { idPrefix: string; options: KeyFormOptions | undefined }) {
+  const { field } = useController<KeyFormValues, "allowedModels">({ name: "allowedModels" });
+  const error = useFieldError("allowedModels");
+  const selected = field.value;
+  // Models the key already names stay visible even if they are no longer configured.
+  const models = [...new Set([...(options?.models ?? []), ...selected])].sort();
+  function toggle(model: string, on: boolean) {
+    field.onChange(on ? [...selected, model] : selected.filter((m) => m !== model));
   }
   return (
     <fieldset
       className="grid gap-2 sm:col-span-2"
-      aria-describedby={errors ? `${idPrefix}-error` : undefined}
+      aria-invalid={error ? true : undefined}
+      aria-describedby={`${idPrefix}-description${error ? ` ${idPrefix}-error` : ""}`}
     >
-      <legend className={cn("mb-2 text-sm font-medium", errors && "text-destructive")}>Metadata</legend>
-      {rows.map((row, index) => (
-        <div key={index} className="flex gap-2">
+      <legend className={cn("mb-2 text-sm font-medium", error && "text-destructive")}>Allowed models</legend>
+      {models.length === 0 ? (
+        <p className="text-sm text-muted-foreground">
+          {options ? "No models are configured yet." : "Loading…"}
+        </p>
+      ) : (
+        <div className="grid max-h-40 gap-2 overflow-y-auto rounded-md border p-3 sm:grid-cols-2">
+          {models.map((model, index) => {
+            const boxId = `${idPrefix}-${model}`;
+            return (
+              <div key={model} className="flex min-w-0 items-center gap-2">
+                <Checkbox
+                  id={boxId}
+                  ref={index === 0 ? field.ref : undefined}
+                  checked={selected.includes(model)}
+                  onCheckedChange={(checked) => toggle(model, checked === true)}
+                />
+                <Label htmlFor={boxId} className="min-w-0 font-mono text-xs font-normal break-all">
+                  {model}
+                </Label>
+              </div>
+            );
+          })}
+        </div>
+      )}
+      <p id={`${idPrefix}-description`} className="text-sm text-muted-foreground">
+        {selected.length === 0
+          ? "None selected: the key may use every model."
+          : `The key may use ${selected.length} model${selected.length === 1 ? "" : "s"}.`}
+      </p>
+      {error && (
+        <p id={`${idPrefix}-error`} className="text-sm text-destructive">
+          {error}
+        </p>
+      )}
+    </fieldset>
+  );
+}
+
+function MetadataRows({ idPrefix }: { idPrefix: string }) {
+  const { register } = useFormContext<KeyFormValues>();
+  const rows = useFieldArray<KeyFormValues, "metadata">({ name: "metadata" });
+  const error = useFieldError("metadata");
+  return (
+    <fieldset
+      className="grid gap-2 sm:col-span-2"
+      aria-invalid={error ? true : undefined}
+      aria-describedby={error ? `${idPrefix}-error` : undefined}
+    >
+      <legend className={cn("mb-2 text-sm font-medium", error && "text-destructive")}>Metadata</legend>
+      {rows.fields.map((row, index) => (
+        <div key={row.id} className="flex gap-2">
           <Input
             aria-label={`Metadata key ${index + 1}`}
             placeholder="key"
-            value={row.key}
-            onChange={(e) => setRow(index, { ...row, key: e.target.value })}
+            {...register(`metadata.${index}.key`)}
           />
           <Input
             aria-label={`Metadata value ${index + 1}`}
             placeholder="value"
-            value={row.value}
-            onChange={(e) => setRow(index, { ...row, value: e.target.value })}
+            {...register(`metadata.${index}.value`)}
           />
           <Button
             variant="ghost"
             size="icon"
             aria-label={`Remove metadata row ${index + 1}`}
-            onClick={() => onChange({ ...values, metadata: rows.filter((_, i) => i !== index) })}
+            onClick={() => rows.remove(index)}
           >
             <XIcon aria-hidden />
           </Button>
         </div>
       ))}
       <div>
-        <Button
-          variant="outline"
-          size="sm"
-          onClick={() => onChange({ ...values, metadata: [...rows, { key: "", value: "" }] })}
-        >
+        <Button variant="outline" size="sm" onClick={() => rows.append({ key: "", value: "" })}>
           <PlusIcon aria-hidden />
           Add metadata
         </Button>
       </div>
-      {errors && (
+      {error && (
         <p id={`${idPrefix}-error`} className="text-sm text-destructive">
-          {errors.join(" ")}
+          {error}
         </p>
       )}
     </fieldset>

@@ -1,6 +1,7 @@
 /**
  * Shows a key's secret right after it was created or rotated. The control plane keeps only a hash, so
- * this is the one moment it can be copied; closing the dialog forgets it.
+ * this is the one moment it can be copied; closing the dialog forgets it. Clicking outside does
+ * nothing, and Escape (or the close button) asks first unless the secret was copied.
  */
 import { CheckIcon, CopyIcon, TriangleAlertIcon } from "lucide-react";
 import { useEffect, useState } from "react";
@@ -19,9 +20,19 @@ export type IssuedSecret = { keyName: string; secret: string; reason: "created" 
 
 export function SecretDialog({ issued, onClose }: { issued: IssuedSecret | null; onClose: () => void }) {
   const [copy, setCopy] = useState<"idle" | "copied" | "failed">("idle");
+  // The user tried to dismiss the dialog before copying: ask whether to close without it.
+  const [leaving, setLeaving] = useState(false);
   useEffect(() => {
-    if (issued) setCopy("idle");
+    if (issued) {
+      setCopy("idle");
+      setLeaving(false);
+    }
   }, [issued]);
+
+  function dismiss() {
+    if (copy === "copied") onClose();
+    else setLeaving(true);
+  }
 
   async function copySecret() {
     if (!issued) return;
@@ -34,7 +45,7 @@ export function SecretDialog({ issued, onClose }: { issued: IssuedSecret | null;
   }
 
   return (
-    <Dialog open={issued !== null} onOpenChange={(open) => !open && onClose()}>
+    <Dialog open={issued !== null} onOpenChange={(open) => !open && dismiss()}>
       <DialogContent className="sm:max-w-xl" onInteractOutside={(e) => e.preventDefault()}>
         <DialogHeader>
           <DialogTitle>Copy your secret now</DialogTitle>
@@ -64,7 +75,21 @@ export function SecretDialog({ issued, onClose }: { issued: IssuedSecret | null;
             <AlertDescription>Select the secret above and copy it by hand.</AlertDescription>
           </Alert>
         )}
+        {leaving && copy !== "copied" && (
+          <Alert variant="destructive" role="alert">
+            <TriangleAlertIcon aria-hidden />
+            <AlertTitle>Close without copying?</AlertTitle>
+            <AlertDescription>
+              The secret cannot be shown again; you would have to rotate the key to get a new one.
+            </AlertDescription>
+          </Alert>
+        )}
         <DialogFooter>
+          {leaving && copy !== "copied" && (
+            <Button variant="outline" onClick={onClose}>
+              Close without copying
+            </Button>
+          )}
           <Button onClick={onClose}>I have copied it</Button>
         </DialogFooter>
       </DialogContent>

@@ -1,15 +1,18 @@
 /**
  * Add a provider. The API key goes in a password field; once saved it is stored encrypted and never
- * shown again: lists show only its last 4 characters.
+ * shown again: lists show only its last 4 characters. One opening adds at most one provider (see
+ * useCreateOnce).
  */
-import { CreateProviderInput, type ProviderKind } from "@switchyard/core";
+import type { CreateProviderInput } from "@switchyard/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useWatch } from "react-hook-form";
 import { toast } from "sonner";
 import { ErrorAlert } from "../../components/error-alert.tsx";
+import { Field, TextField } from "../../components/form/fields.tsx";
+import { isAlreadyCreated, serverProblems } from "../../components/form/server-errors.ts";
+import { useCreateOnce } from "../../components/form/use-create-once.ts";
+import { useZodForm } from "../../components/form/use-zod-form.ts";
 import { FormDialog } from "../../components/form-dialog.tsx";
-import { TextField } from "../../components/text-field.tsx";
-import { FormField } from "../../components/ui/form-field.tsx";
 import {
   Select,
   SelectContent,
@@ -17,15 +20,10 @@ import {
   SelectTrigger,
   SelectValue,
 } from "../../components/ui/select.tsx";
-import { fieldBinder } from "../../lib/bind-field.ts";
-import { zodFieldErrors } from "../../lib/errors.ts";
-import { useFormErrors } from "../../lib/form-errors.ts";
 import { useTRPC } from "../../lib/trpc.ts";
 import { InClusterField } from "./in-cluster-field.tsx";
+import { CreateProviderForm, emptyProviderForm } from "./provider-forms.ts";
 import { baseUrlPlaceholder, maskedKey, providerKindList } from "./provider-kinds.ts";
-
-type Values = { name: string; kind: ProviderKind; baseUrl: string; apiKey: string; inCluster: boolean };
-const empty: Values = { name: "", kind: "openai", baseUrl: "", apiKey: "", inCluster: false };
 
 export function CreateProviderDialog({
   open,
@@ -36,7 +34,9 @@ export function CreateProviderDialog({
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [values, setValues] = useState(empty);
+  const form = useZodForm(CreateProviderForm, emptyProviderForm);
+  const kind = useWatch({ control: form.control, name: "kind" });
+  const once = useCreateOnce(open);
 
   const create = useMutation(
     trpc.providers.create.mutationOptions({
@@ -47,43 +47,32 @@ export function CreateProviderDialog({
             ? `The API key is stored encrypted; it shows as ${maskedKey(primary.last4)} from now on.`
             : "No API key stored: add one later with Rotate credential if the provider needs it.",
         });
-        setValues(empty);
+        form.reset(emptyProviderForm);
         onOpenChange(false);
         await queryClient.invalidateQueries(trpc.providers.pathFilter());
       },
+      // A repeat of a create that succeeded stays refused; anything else may be fixed and sent again.
+      onError: (error) => !isAlreadyCreated(error) && once.release(),
     }),
   );
-  const { fieldErrors, generalError, setClientErrors } = useFormErrors(create.error);
+  const { general } = serverProblems(create.error, Object.keys(emptyProviderForm));
 
-  function set<K extends keyof Values>(key: K, value: Values[K]) {
-    setValues((v) => ({ ...v, [key]: value }));
-  }
-
-  function onSubmit() {
-    create.reset();
-    const parsed = CreateProviderInput.safeParse({
-      name: values.name,
-      kind: values.kind,
-      baseUrl: values.baseUrl,
-      apiKey: values.apiKey.trim() === "" ? undefined : values.apiKey,
-      inCluster: values.inCluster,
-    });
-    setClientErrors(parsed.success ? {} : zodFieldErrors(parsed.error));
-    if (parsed.success) create.mutate(parsed.data);
+  function onSubmit(input: CreateProviderInput) {
+    if (!once.claim()) return;
+    create.mutate({ ...input, idempotencyKey: once.idempotencyKey });
   }
 
   function changeOpen(next: boolean) {
     if (!next) {
       create.reset();
-      setClientErrors({});
+      form.clearErrors();
       // The key must not linger in memory once the dialog is dismissed.
-      setValues((v) => ({ ...v, apiKey: "" }));
+      form.setValue("apiKey", "");
     }
     onOpenChange(next);
   }
 
-  const bind = fieldBinder(values, set, fieldErrors);
-  const hint = providerKindList.find((k) => k.kind === values.kind)?.baseUrlHint;
+  const hint = providerKindList.find((k) => k.kind === kind)?.baseUrlHint;
 
   return (
     <FormDialog
@@ -93,22 +82,25 @@ export function CreateProviderDialog({
       description="An upstream that serves models. Its API key is encrypted at rest and never shown again after you save."
       formId="create-provider-form"
       formLabel="Add provider"
+      form={form}
       onSubmit={onSubmit}
+      serverError={create.error}
       pending={create.isPending}
       submitLabel="Add provider"
     >
-      {generalError && <ErrorAlert title="Could not add the provider">{generalError.message}</ErrorAlert>}
-      <TextField
-        id="provider-name"
-        label="Name"
-        {...bind("name")}
-        placeholder="openai-prod"
-        autoComplete="off"
-      />
-      <FormField id="provider-kind" label="Kind" errors={fieldErrors.kind}>
-        {(control) => (
-          <Select value={values.kind} onValueChange={(v) => set("kind", v as ProviderKind)}>
-            <SelectTrigger {...control}>
+      {general &&
+        (isAlreadyCreated(create.error) ? (
+          <ErrorAlert title="This provider was already added">
+            Close this dialog to see it in the list.
+          </ErrorAlert>
+        ) : (
+          <ErrorAlert title="Could not add the provider">{general.message}</ErrorAlert>
+        ))}
+      <TextField name="name" id="provider-name" label="Name" placeholder="openai-prod" autoComplete="off" />
+      <Field name="kind" id="provider-kind" label="Kind">
+        {({ field, control }) => (
+          <Select value={field.value} onValueChange={field.onChange}>
+            <SelectTrigger {...control} ref={field.ref} onBlur={field.onBlur}>
               <SelectValue />
             </SelectTrigger>
             <SelectContent>
@@ -120,27 +112,23 @@ export function CreateProviderDialog({
             </SelectContent>
           </Select>
         )}
-      </FormField>
+      </Field>
       <TextField
+        name="baseUrl"
         id="provider-base-url"
         label="Base URL"
         description={hint}
         type="url"
-        {...bind("baseUrl")}
-        placeholder={baseUrlPlaceholder(values.kind)}
+        placeholder={baseUrlPlaceholder(kind)}
       />
-      <InClusterField
-        id="provider-in-cluster"
-        checked={values.inCluster}
-        onCheckedChange={(checked) => set("inCluster", checked)}
-      />
+      <InClusterField id="provider-in-cluster" />
       <TextField
+        name="apiKey"
         id="provider-api-key"
         label="API key"
         description="Optional for providers that need none (a local vLLM). Never shown again after saving."
         type="password"
         autoComplete="off"
-        {...bind("apiKey")}
       />
     </FormDialog>
   );

@@ -1,28 +1,37 @@
 /**
- * Rename a provider, change its base URL, or mark it in-cluster. The edit names the version it was opened at; if someone
- * else saved first the server refuses it (409) and the dialog offers to reload their version.
- * Moving a provider with a stored key to another host asks for the key again: the stored one is
- * never sent to a host it was not entered for.
+ * Rename a provider, change its base URL, or mark it in-cluster. The edit names the version it was
+ * opened at; if someone else saved first the server refuses it (409) and the dialog offers to reload
+ * their version. Moving a provider with a stored key to another host asks for the key again: the
+ * stored one is never sent to a host it was not entered for.
  */
-import {
-  baseUrlProblem,
-  originChangeNeedsKey,
-  type ProviderView,
-  sameOrigin,
-  UpdateProviderInput,
-} from "@switchyard/core";
+import type { ProviderView } from "@switchyard/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useWatch } from "react-hook-form";
 import { toast } from "sonner";
+import { TextField } from "../../components/form/fields.tsx";
+import { useZodForm } from "../../components/form/use-zod-form.ts";
 import { FormDialog } from "../../components/form-dialog.tsx";
 import { SaveProblems } from "../../components/save-problems.tsx";
-import { TextField } from "../../components/text-field.tsx";
-import { fieldBinder } from "../../lib/bind-field.ts";
-import { zodFieldErrors } from "../../lib/errors.ts";
 import { useTRPC } from "../../lib/trpc.ts";
 import { useConflictAwareSave } from "../../lib/use-conflict-aware-save.ts";
 import { InClusterField } from "./in-cluster-field.tsx";
+import {
+  type EditProviderFormValues,
+  editProviderForm,
+  needsKeyForMove,
+  type UpdateProviderFields,
+} from "./provider-forms.ts";
 import { baseUrlPlaceholder, kindLabel } from "./provider-kinds.ts";
+
+function toForm(provider: ProviderView | null): EditProviderFormValues {
+  return {
+    name: provider?.name ?? "",
+    baseUrl: provider?.baseUrl ?? "",
+    apiKey: "",
+    inCluster: provider?.inCluster ?? false,
+    keyBaseUrl: provider && provider.credentials.length > 0 ? provider.baseUrl : null,
+  };
+}
 
 export function EditProviderDialog({
   provider,
@@ -37,12 +46,8 @@ export function EditProviderDialog({
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [values, setValues] = useState({
-    name: provider?.name ?? "",
-    baseUrl: provider?.baseUrl ?? "",
-    apiKey: "",
-    inCluster: provider?.inCluster ?? false,
-  });
+  const form = useZodForm(editProviderForm(provider?.kind ?? "openai"), toForm(provider));
+  const [baseUrl, keyBaseUrl] = useWatch({ control: form.control, name: ["baseUrl", "keyBaseUrl"] });
 
   const update = useMutation(
     trpc.providers.update.mutationOptions({
@@ -56,40 +61,17 @@ export function EditProviderDialog({
   const save = useConflictAwareSave(update, {
     initial: provider,
     fetchFresh: reloadProvider,
-    onReloaded: (fresh) =>
-      setValues({ name: fresh.name, baseUrl: fresh.baseUrl, apiKey: "", inCluster: fresh.inCluster }),
+    onReloaded: (fresh) => form.reset(toForm(fresh)),
     reloadFailedTitle: "Could not reload the provider",
+    formFields: Object.keys(toForm(null)),
   });
   const { base } = save;
-  const bind = fieldBinder(
-    values,
-    (key, value) => setValues((v) => ({ ...v, [key]: value })),
-    save.fieldErrors,
-  );
-
   // Asked for only when the base URL leaves the host the stored key was entered for.
-  const needsKey = base !== null && base.credentials.length > 0 && !sameOrigin(base.baseUrl, values.baseUrl);
+  const needsKey = needsKeyForMove({ baseUrl, keyBaseUrl });
 
-  function onSubmit() {
-    if (!base) return;
-    update.reset();
-    const parsed = UpdateProviderInput.safeParse({
-      id: base.id,
-      version: base.version,
-      name: values.name,
-      baseUrl: values.baseUrl,
-      inCluster: values.inCluster,
-      ...(needsKey && values.apiKey.trim() !== "" ? { apiKey: values.apiKey } : {}),
-    });
-    const errors = parsed.success ? {} : zodFieldErrors(parsed.error);
-    const problem =
-      parsed.success && parsed.data.baseUrl
-        ? baseUrlProblem(base.kind, parsed.data.baseUrl, { inCluster: values.inCluster })
-        : null;
-    if (problem) errors.baseUrl = [problem];
-    if (needsKey && values.apiKey.trim() === "") errors.apiKey = [originChangeNeedsKey];
-    save.setClientErrors(errors);
-    if (parsed.success && Object.keys(errors).length === 0) update.mutate(parsed.data);
+  function onSubmit(fields: UpdateProviderFields) {
+    if (!base || update.isPending) return;
+    update.mutate({ ...fields, id: base.id, version: base.version });
   }
 
   return (
@@ -102,7 +84,9 @@ export function EditProviderDialog({
       }
       formId="edit-provider-form"
       formLabel="Edit provider"
+      form={form}
       onSubmit={onSubmit}
+      serverError={update.error}
       pending={update.isPending}
       submitDisabled={save.blocked}
       submitLabel="Save changes"
@@ -114,25 +98,21 @@ export function EditProviderDialog({
         conflictTitle="Someone else saved this provider first"
         failedTitle="Could not save the provider"
       />
-      <TextField id="edit-provider-name" label="Name" {...bind("name")} autoComplete="off" />
+      <TextField name="name" id="edit-provider-name" label="Name" autoComplete="off" />
       <TextField
+        name="baseUrl"
         id="edit-provider-base-url"
         label="Base URL"
         type="url"
-        {...bind("baseUrl")}
         placeholder={base ? baseUrlPlaceholder(base.kind) : undefined}
       />
-      <InClusterField
-        id="edit-provider-in-cluster"
-        checked={values.inCluster}
-        onCheckedChange={(checked) => setValues((v) => ({ ...v, inCluster: checked }))}
-      />
+      <InClusterField id="edit-provider-in-cluster" />
       {needsKey && (
         <TextField
+          name="apiKey"
           id="edit-provider-api-key"
           label="API key for the new host"
           type="password"
-          {...bind("apiKey")}
           autoComplete="off"
           description="The stored key stays with the old host and is retired when you save."
         />

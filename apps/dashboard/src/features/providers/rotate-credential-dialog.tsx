@@ -2,19 +2,18 @@
  * Rotate a provider's API key without downtime: the new key takes traffic at once, and the current one
  * stays as a fallback for the overlap window (a 401 on the new key falls back to it and raises an alert).
  */
-import { type ProviderView, RotateProviderCredentialInput } from "@switchyard/core";
+import type { ProviderView, RotateProviderCredentialInput } from "@switchyard/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useWatch } from "react-hook-form";
 import { toast } from "sonner";
 import { ErrorAlert } from "../../components/error-alert.tsx";
+import { TextField } from "../../components/form/fields.tsx";
+import { serverProblems } from "../../components/form/server-errors.ts";
+import { useZodForm } from "../../components/form/use-zod-form.ts";
 import { FormDialog } from "../../components/form-dialog.tsx";
-import { TextField } from "../../components/text-field.tsx";
-import { zodFieldErrors } from "../../lib/errors.ts";
-import { useFormErrors } from "../../lib/form-errors.ts";
 import { useTRPC } from "../../lib/trpc.ts";
+import { RotateCredentialForm } from "./provider-forms.ts";
 import { maskedKey } from "./provider-kinds.ts";
-
-const defaultOverlapMinutes = "60";
 
 export function RotateCredentialDialog({
   provider,
@@ -26,9 +25,10 @@ export function RotateCredentialDialog({
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [apiKey, setApiKey] = useState("");
-  const [overlap, setOverlap] = useState(defaultOverlapMinutes);
   const current = provider?.credentials.find((c) => c.role === "primary");
+  // Without a stored key there is nothing to keep as a fallback.
+  const form = useZodForm(RotateCredentialForm, { apiKey: "", overlapMinutes: current ? "60" : "0" });
+  const overlap = useWatch({ control: form.control, name: "overlapMinutes" });
 
   const rotate = useMutation(
     trpc.providers.rotateCredential.mutationOptions({
@@ -37,28 +37,17 @@ export function RotateCredentialDialog({
         toast.success(`New API key for "${saved.name}" in use`, {
           description: primary ? `Stored encrypted; it shows as ${maskedKey(primary.last4)}.` : undefined,
         });
-        setApiKey("");
+        form.setValue("apiKey", "");
         onClose();
         await queryClient.invalidateQueries(trpc.providers.pathFilter());
       },
     }),
   );
-  const { fieldErrors, generalError, setClientErrors } = useFormErrors(rotate.error);
+  const { general } = serverProblems(rotate.error, ["apiKey", "overlapMinutes"]);
 
-  function onSubmit() {
-    if (!provider) return;
-    rotate.reset();
-    const trimmed = overlap.trim();
-    const minutes = current ? (/^\d+$/.test(trimmed) ? Number(trimmed) : Number.NaN) : 0;
-    const parsed = RotateProviderCredentialInput.safeParse({
-      id: provider.id,
-      apiKey,
-      overlapMinutes: minutes,
-    });
-    const errors = parsed.success ? {} : zodFieldErrors(parsed.error);
-    if (Number.isNaN(minutes)) errors.overlapMinutes = ["Enter a whole number of minutes"];
-    setClientErrors(errors);
-    if (parsed.success) rotate.mutate(parsed.data);
+  function onSubmit(input: Omit<RotateProviderCredentialInput, "id">) {
+    if (!provider || rotate.isPending) return;
+    rotate.mutate({ ...input, id: provider.id });
   }
 
   return (
@@ -66,7 +55,7 @@ export function RotateCredentialDialog({
       open={provider !== null}
       onOpenChange={(next) => {
         if (next) return;
-        setApiKey("");
+        form.setValue("apiKey", "");
         onClose();
       }}
       title={
@@ -81,23 +70,24 @@ export function RotateCredentialDialog({
       }
       formId="rotate-credential-form"
       formLabel="Rotate credential"
+      form={form}
       onSubmit={onSubmit}
+      serverError={rotate.error}
       pending={rotate.isPending}
       submitLabel={current ? "Rotate key" : "Save key"}
     >
-      {generalError && <ErrorAlert title="Could not rotate the key">{generalError.message}</ErrorAlert>}
+      {general && <ErrorAlert title="Could not rotate the key">{general.message}</ErrorAlert>}
       <TextField
+        name="apiKey"
         id="rotate-credential-key"
         label="New API key"
         description="Stored encrypted; never shown again after saving."
-        errors={fieldErrors.apiKey}
         type="password"
         autoComplete="off"
-        value={apiKey}
-        onValueChange={setApiKey}
       />
       {current && (
         <TextField
+          name="overlapMinutes"
           id="rotate-credential-overlap"
           label="Keep the old key as a fallback for (minutes)"
           description={
@@ -105,10 +95,7 @@ export function RotateCredentialDialog({
               ? "0: the old key is retired at once, with no fallback."
               : "Up to 10080 (one week). 0 retires the old key at once."
           }
-          errors={fieldErrors.overlapMinutes}
           inputMode="numeric"
-          value={overlap}
-          onValueChange={setOverlap}
         />
       )}
     </FormDialog>

@@ -1,55 +1,36 @@
 /** Change your own password. Rules come from core's `ChangePasswordInput`; the server re-checks them. */
-import { ChangePasswordInput } from "@switchyard/core";
+import type { ChangePasswordInput } from "@switchyard/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
 import { toast } from "sonner";
 import { ErrorAlert } from "../../components/error-alert.tsx";
-import { TextField } from "../../components/text-field.tsx";
+import { TextField } from "../../components/form/fields.tsx";
+import { Form } from "../../components/form/form.tsx";
+import { serverProblems } from "../../components/form/server-errors.ts";
+import { useZodForm } from "../../components/form/use-zod-form.ts";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "../../components/ui/card.tsx";
 import { PendingButton } from "../../components/ui/pending-button.tsx";
-import { fieldBinder } from "../../lib/bind-field.ts";
-import { zodFieldErrors } from "../../lib/errors.ts";
-import { useFormErrors } from "../../lib/form-errors.ts";
 import { useTRPC } from "../../lib/trpc.ts";
-
-const empty = { currentPassword: "", newPassword: "", confirmPassword: "" };
+import { ChangePasswordForm as ChangePasswordSchema, emptyChangePassword } from "./change-password-schema.ts";
 
 export function ChangePasswordForm() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [values, setValues] = useState(empty);
+  const form = useZodForm(ChangePasswordSchema, emptyChangePassword);
 
   const change = useMutation(
     trpc.auth.changePassword.mutationOptions({
       onSuccess: async () => {
-        setValues(empty);
+        form.reset(emptyChangePassword);
         toast.success("Password changed", { description: "Use the new password the next time you sign in." });
         await queryClient.invalidateQueries(trpc.auth.pathFilter());
       },
     }),
   );
-  const { fieldErrors, generalError, setClientErrors } = useFormErrors(change.error);
+  const { general } = serverProblems(change.error, Object.keys(emptyChangePassword));
 
-  function set(key: keyof typeof empty, value: string) {
-    setValues((v) => ({ ...v, [key]: value }));
+  function onSubmit(input: ChangePasswordInput) {
+    if (!change.isPending) change.mutate(input);
   }
-
-  function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    change.reset();
-    const parsed = ChangePasswordInput.safeParse({
-      currentPassword: values.currentPassword,
-      newPassword: values.newPassword,
-    });
-    const errors = parsed.success ? {} : zodFieldErrors(parsed.error);
-    if (values.confirmPassword !== values.newPassword && !errors.newPassword) {
-      errors.confirmPassword = ["The passwords do not match"];
-    }
-    setClientErrors(errors);
-    if (parsed.success && Object.keys(errors).length === 0) change.mutate(parsed.data);
-  }
-
-  const bind = fieldBinder(values, set, fieldErrors);
 
   return (
     <Card>
@@ -58,38 +39,42 @@ export function ChangePasswordForm() {
         <CardDescription>Enter your current password, then the new one twice.</CardDescription>
       </CardHeader>
       <CardContent>
-        <form className="grid max-w-md gap-4" onSubmit={onSubmit} noValidate aria-label="Change password">
-          {generalError && (
-            <ErrorAlert title="Could not change the password">{generalError.message}</ErrorAlert>
-          )}
+        <Form
+          form={form}
+          onSubmit={onSubmit}
+          serverError={change.error}
+          className="grid max-w-md gap-4"
+          aria-label="Change password"
+        >
+          {general && <ErrorAlert title="Could not change the password">{general.message}</ErrorAlert>}
           <TextField
+            name="currentPassword"
             id="current-password"
             label="Current password"
             type="password"
             autoComplete="current-password"
-            {...bind("currentPassword")}
           />
           <TextField
+            name="newPassword"
             id="new-password"
             label="New password"
             description="At least 12 characters."
             type="password"
             autoComplete="new-password"
-            {...bind("newPassword")}
           />
           <TextField
+            name="confirmPassword"
             id="confirm-password"
             label="Confirm new password"
             type="password"
             autoComplete="new-password"
-            {...bind("confirmPassword")}
           />
           <div>
             <PendingButton type="submit" pending={change.isPending}>
               Change password
             </PendingButton>
           </div>
-        </form>
+        </Form>
       </CardContent>
     </Card>
   );
