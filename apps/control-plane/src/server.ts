@@ -15,7 +15,7 @@ import { log, withRequestId } from "./log.ts";
 import { appRouter } from "./router.ts";
 import { readCookie, resolveSession, sessionCookieName } from "./services/auth/sessions.ts";
 import type { ConfigBus } from "./services/config/publish.ts";
-import { authenticateToken, bearerCredential } from "./services/tokens/authenticate.ts";
+import { authenticateToken, requestCredential } from "./services/tokens/authenticate.ts";
 import type { Context, Services } from "./trpc.ts";
 import { type BrowserOriginPolicy, refuseTrpcRequest, trpcLimits, writeTrpcRefusal } from "./trpc-http.ts";
 
@@ -78,11 +78,17 @@ export function createControlPlane(opts: ControlPlaneOptions): ControlPlane {
       return retryAfter === undefined ? {} : { headers: { "retry-after": String(retryAfter) } };
     },
     async createContext({ req, res }): Promise<Context> {
-      // An admin API token (Authorization: Bearer) is the caller when sent; the cookie is not read then.
-      const bearer = bearerCredential(req.headers.authorization);
-      const apiToken = bearer === undefined ? null : await authenticateToken(opts.db, bearer);
-      const token = apiToken ? undefined : readCookie(req.headers.cookie, sessionCookieName);
-      const user = token ? await resolveSession(opts.db, token, sessionLifetime) : null;
+      // An admin API token (Authorization: Bearer) or the session cookie.
+      const credential = requestCredential(
+        req.headers.authorization,
+        readCookie(req.headers.cookie, sessionCookieName),
+      );
+      const apiToken =
+        credential?.kind === "token" ? await authenticateToken(opts.db, credential.secret) : null;
+      const user =
+        credential?.kind === "session"
+          ? await resolveSession(opts.db, credential.token, sessionLifetime)
+          : null;
       const cookies: string[] = [];
       return {
         ...services,

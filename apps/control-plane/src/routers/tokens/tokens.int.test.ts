@@ -207,6 +207,13 @@ describe("calling with a token", () => {
     expect((await script.mutate("auth.logout")).status).toBe(403);
   });
 
+  it("leaves a session alone when a single-sign-on proxy adds its own Bearer token", async () => {
+    const r = await fetch(`${h.url}/trpc/keys.list?input=%7B%7D`, {
+      headers: { authorization: "Bearer eyJhbGciOiJSUzI1NiJ9.sso.token", cookie: admin.cookie ?? "" },
+    });
+    expect(r.status).toBe(200);
+  });
+
   it("is still refused cross-site from a browser with a cookie, and passes from curl", async () => {
     const { secret } = await insertToken(h.db, { role: "admin" });
     const crossSite = await fetch(`${h.url}/trpc/keys.list?input=%7B%7D`, {

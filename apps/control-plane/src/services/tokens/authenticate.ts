@@ -26,6 +26,22 @@ export function bearerCredential(header: string | undefined): string | undefined
   return match ? (match[1] ?? "") : undefined;
 }
 
+/**
+ * Which credential a request authenticates with. A Bearer is the caller when sent, and the cookie is
+ * not read then; except that a Bearer which is not an admin token, sent beside a session cookie, is
+ * left alone: that is a single-sign-on proxy in front of the dashboard passing its own token on.
+ */
+export function requestCredential(
+  authorization: string | undefined,
+  sessionCookie: string | undefined,
+): { kind: "token"; secret: string } | { kind: "session"; token: string } | null {
+  const bearer = bearerCredential(authorization);
+  if (bearer !== undefined && (bearer.startsWith(adminTokenPrefix) || !sessionCookie)) {
+    return { kind: "token", secret: bearer };
+  }
+  return sessionCookie ? { kind: "session", token: sessionCookie } : null;
+}
+
 export async function authenticateToken(
   db: Db,
   secret: string,
