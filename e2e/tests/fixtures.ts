@@ -54,3 +54,29 @@ export async function logout(page: Page): Promise<void> {
   await page.getByRole("menuitem", { name: "Log out" }).click();
   await expect(page).toHaveURL(/\/login$/);
 }
+
+/** Calls a tRPC procedure from the page as the dashboard does (same origin, the session cookie). */
+export async function callTrpc<T = unknown>(
+  page: Page,
+  path: string,
+  input: unknown,
+  kind: "query" | "mutation",
+): Promise<T> {
+  return page.evaluate(
+    async ({ path, input, kind }) => {
+      const encoded = encodeURIComponent(JSON.stringify(input));
+      const res =
+        kind === "query"
+          ? await fetch(`/trpc/${path}?input=${encoded}`)
+          : await fetch(`/trpc/${path}`, {
+              method: "POST",
+              headers: { "content-type": "application/json" },
+              body: JSON.stringify(input),
+            });
+      const body = await res.json();
+      if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
+      return body.result.data;
+    },
+    { path, input, kind },
+  ) as Promise<T>;
+}

@@ -41,6 +41,9 @@ async function expectProxy(secret: string, expected: ProxyAnswer | { status: 200
 
 const unique = (name: string) => `${name} ${Date.now().toString(36)}`;
 
+// A desktop window, where every column the tests read shows (narrower ones hide the lower-priority ones).
+test.use({ viewport: { width: 1440, height: 900 } });
+
 async function openKeys(page: Page): Promise<void> {
   await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
   await login(page, userFor("admin"));
@@ -222,6 +225,27 @@ test("an edit that lost a race says so and can reload the other version", async 
   await expect(mine).toBeHidden();
   await expect(row(page, name)).toContainText("42 rpm");
   await expect(row(page, name)).toContainText("5,000 tpm");
+});
+
+test("closing a dialog opened from a row's menu gives focus back to that menu's button", async ({ page }) => {
+  await openKeys(page);
+  const menu = page.getByRole("button", { name: "Actions for Demo key" });
+  for (const [action, dialog] of [
+    ["Edit", "Edit key"],
+    ["Rotate secret", 'Rotate "Demo key"'],
+    ["Revoke", 'Revoke "Demo key"?'],
+  ] as const) {
+    await keyAction(page, "Demo key", action);
+    await expect(page.getByRole("dialog", { name: dialog })).toBeVisible();
+    await page.keyboard.press("Escape");
+    await expect(page.getByRole("dialog")).toHaveCount(0);
+    await expect(menu).toBeFocused();
+  }
+  // From the keyboard too: the menu opens with Enter and the dialog closes with Cancel.
+  await menu.press("Enter");
+  await page.getByRole("menuitem", { name: "Edit" }).press("Enter");
+  await page.getByRole("dialog", { name: "Edit key" }).getByRole("button", { name: "Cancel" }).click();
+  await expect(menu).toBeFocused();
 });
 
 test("the notifications bell is in the header for every role", async ({ page }) => {

@@ -7,7 +7,7 @@
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Page } from "@playwright/test";
-import { expect, login, test, userFor } from "./fixtures.ts";
+import { callTrpc as call, expect, login, test, userFor } from "./fixtures.ts";
 
 // E2E_SCREENSHOT_DIR keeps them somewhere a later run's clean-up of test-results/ does not reach.
 const dir = process.env.E2E_SCREENSHOT_DIR
@@ -22,27 +22,6 @@ const windows = [
 const suffix = Date.now().toString(36);
 const longName =
   `Checkout service production key for the payments team in eu-west with a long name ${suffix}`.slice(0, 100);
-
-/** Calls a tRPC procedure from the page, as the dashboard does: same origin, the session cookie. */
-async function call<T>(page: Page, path: string, input: unknown, kind: "query" | "mutation"): Promise<T> {
-  return page.evaluate(
-    async ({ path, input, kind }) => {
-      const encoded = encodeURIComponent(JSON.stringify(input));
-      const res =
-        kind === "query"
-          ? await fetch(`/trpc/${path}?input=${encoded}`)
-          : await fetch(`/trpc/${path}`, {
-              method: "POST",
-              headers: { "content-type": "application/json" },
-              body: JSON.stringify(input),
-            });
-      const body = await res.json();
-      if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
-      return body.result.data;
-    },
-    { path, input, kind },
-  ) as Promise<T>;
-}
 
 type Options = { teams: { id: string; name: string }[] };
 type Created = { key: { id: string } };
@@ -215,4 +194,30 @@ test("on a phone the sections are behind a menu button, and the lower-priority c
   await page.getByRole("button", { name: "Show changes" }).first().click();
   await expect(table.locator("dl").first()).toContainText("IP");
   await expectFits(page, "Audit log", ["changes", "time", "action"]);
+});
+
+test("the loading skeleton shows in both themes (screenshots while the keys load)", async ({ page }) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  mkdirSync(dir, { recursive: true });
+  await login(page, userFor("admin"));
+  for (const theme of ["light", "dark"] as const) {
+    if (theme === "dark") await page.getByRole("button", { name: "Switch to dark theme" }).click();
+    // Hold the list's answer back so the skeleton stays up long enough to see.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(/\/trpc\/[^?]*keys\.list/, async (route) => {
+      await held;
+      // A request the page gave up on (it navigated) has nothing left to continue.
+      await route.continue().catch(() => {});
+    });
+    await page.goto("/keys");
+    const table = page.getByRole("table", { name: "API keys" });
+    await expect(table).toHaveAttribute("aria-busy", "true");
+    await expect(table.locator('[data-slot="skeleton"]').first()).toBeVisible();
+    await page.screenshot({ path: `${dir}layout-keys-loading-${theme}.png`, animations: "disabled" });
+    release();
+    await page.unroute(/\/trpc\/[^?]*keys\.list/);
+    await expect(table).not.toHaveAttribute("aria-busy", "true");
+  }
+  await page.getByRole("button", { name: "Switch to light theme" }).click();
 });

@@ -10,6 +10,9 @@ import { expect, login, test, userFor } from "./fixtures.ts";
 
 const unique = (name: string) => `${name}-${Date.now().toString(36)}`;
 
+// A desktop window, where every column of the table shows (narrower ones hide the lower-priority ones).
+test.use({ viewport: { width: 1440, height: 900 } });
+
 async function openProviders(page: Page): Promise<void> {
   await login(page, userFor("admin"));
   await page.goto("/providers");
@@ -26,7 +29,8 @@ function row(page: Page, name: string) {
 
 /** The demo data's provider serves from the mock provider; new providers in these tests point there too. */
 async function mockProviderBaseUrl(page: Page): Promise<string> {
-  const url = (await row(page, "mock-provider").getByRole("cell").nth(2).textContent())?.trim() ?? "";
+  const url =
+    (await row(page, "mock-provider").locator('td[data-column="baseUrl"]').textContent())?.trim() ?? "";
   expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
   return url;
 }

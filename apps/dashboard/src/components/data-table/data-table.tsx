@@ -9,13 +9,12 @@
  */
 import {
   type ColumnDef,
-  flexRender,
   getCoreRowModel,
   type RowData,
   useReactTable,
   type VisibilityState,
 } from "@tanstack/react-table";
-import { type ComponentProps, Fragment, type ReactNode, useMemo, useRef } from "react";
+import { type ComponentProps, Fragment, type ReactNode, useMemo } from "react";
 import { describeError } from "../../lib/errors.ts";
 import { cn } from "../../lib/utils.ts";
 import { ErrorAlert } from "../error-alert.tsx";
@@ -81,8 +80,7 @@ export function DataTable<T>({
   renderSubRow,
   skeletonRows = 5,
 }: DataTableProps<T>) {
-  const box = useRef<HTMLDivElement>(null);
-  const width = useBoxWidth(box);
+  const { ref: box, width } = useBoxWidth();
   const fits: ColumnFit[] = useMemo(
     () => columns.map((c) => ({ id: c.id, minWidth: c.size, priority: c.meta.priority })),
     [columns],
@@ -141,7 +139,7 @@ export function DataTable<T>({
             <TableRow key={group.id} className="hover:bg-transparent">
               {group.headers.map((header) => {
                 const meta = header.column.columnDef.meta;
-                const content = flexRender(header.column.columnDef.header, header.getContext());
+                const content = render(header.column.columnDef.header, header.getContext());
                 return (
                   <TableHead
                     key={header.id}
@@ -176,7 +174,7 @@ export function DataTable<T>({
                       typeof cell.column.columnDef.header === "string"
                         ? cell.column.columnDef.header
                         : cell.column.id,
-                    cell: flexRender(cell.column.columnDef.cell, cell.getContext()),
+                    cell: render(cell.column.columnDef.cell, cell.getContext()),
                   }));
                 const sub = renderSubRow?.(row.original, hiddenCells);
                 const props = rowProps?.(row.original) ?? {};
@@ -190,7 +188,7 @@ export function DataTable<T>({
                           // Cells clip what does not fit; text inside cuts itself with an ellipsis.
                           className={cn("overflow-hidden", cell.column.columnDef.meta?.className)}
                         >
-                          {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                          {render(cell.column.columnDef.cell, cell.getContext())}
                         </TableCell>
                       ))}
                     </TableRow>
@@ -208,6 +206,15 @@ export function DataTable<T>({
       </Table>
     </div>
   );
+}
+
+/**
+ * A header or cell as the column renders it. Called as a function, not mounted as a component the
+ * way TanStack's flexRender does: columns are rebuilt on each render (they close over page state),
+ * and a new component type each time would remount every cell, and lose the focus of its buttons.
+ */
+function render<C>(content: ReactNode | ((context: C) => ReactNode) | undefined, context: C): ReactNode {
+  return typeof content === "function" ? content(context) : content;
 }
 
 /** The cells of hidden columns as a list of "header: value", for a row's detail line. */

@@ -1,18 +1,19 @@
-import { type RefObject, useLayoutEffect, useState } from "react";
+import { useLayoutEffect, useState } from "react";
 
 /**
  * The inner width of an element, measured before the first paint and again whenever it changes
- * (window resized, sidebar shown, a container query). Until it is measured: `null`.
+ * (window resized, sidebar shown). Until it is measured: `null`. Pass `ref` as the element's ref: a
+ * callback, so an element that appears later (after a loading or empty state) is measured too.
  */
-export function useBoxWidth(ref: RefObject<HTMLElement | null>): number | null {
+export function useBoxWidth(): { ref: (el: HTMLElement | null) => void; width: number | null } {
+  const [el, setEl] = useState<HTMLElement | null>(null);
   const [width, setWidth] = useState<number | null>(null);
   useLayoutEffect(() => {
-    const el = ref.current;
     if (!el) return;
     setWidth(el.clientWidth);
     const observer = new ResizeObserver(() => setWidth(el.clientWidth));
     observer.observe(el);
     return () => observer.disconnect();
-  }, [ref]);
-  return width;
+  }, [el]);
+  return { ref: setEl, width };
 }

@@ -7,6 +7,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tansta
 import { KeyRoundIcon, PlusIcon, SearchIcon } from "lucide-react";
 import { useEffect, useState } from "react";
 import { toast } from "sonner";
+import { useFocusReturn } from "../../components/data-table/use-focus-return.ts";
 import { RefreshButton } from "../../components/list-states.tsx";
 import { PageHeader } from "../../components/page-header.tsx";
 import { Button } from "../../components/ui/button.tsx";
@@ -62,6 +63,7 @@ export function KeysPage() {
   const [rotating, setRotating] = useState<KeyView | null>(null);
   const [revoking, setRevoking] = useState<KeyView | null>(null);
   const [issued, setIssued] = useState<IssuedSecret | null>(null);
+  useFocusReturn(creating || editing !== null || rotating !== null || revoking !== null || issued !== null);
 
   const revoke = useMutation(
     trpc.keys.revoke.mutationOptions({

@@ -7,6 +7,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { PlusIcon, ServerIcon } from "lucide-react";
 import { useState } from "react";
 import { toast } from "sonner";
+import { useFocusReturn } from "../../components/data-table/use-focus-return.ts";
 import { RefreshButton } from "../../components/list-states.tsx";
 import { PageHeader } from "../../components/page-header.tsx";
 import { Button } from "../../components/ui/button.tsx";
@@ -29,6 +30,7 @@ export function ProvidersPage() {
   const [editing, setEditing] = useState<ProviderView | null>(null);
   const [rotating, setRotating] = useState<ProviderView | null>(null);
   const [deleting, setDeleting] = useState<ProviderView | null>(null);
+  useFocusReturn(creating || editing !== null || rotating !== null || deleting !== null);
 
   const remove = useMutation(
     trpc.providers.delete.mutationOptions({

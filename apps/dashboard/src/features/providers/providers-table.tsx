@@ -144,7 +144,7 @@ function columns(
     {
       id: "kind",
       header: "Kind",
-      size: 140,
+      size: 170,
       meta: { priority: 3 },
       cell: ({ row: { original: p } }) => (
         <div className="flex flex-wrap items-center gap-1.5">

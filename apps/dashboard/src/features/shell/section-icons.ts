@@ -1,5 +1,6 @@
 import type { SectionId } from "@switchyard/core";
 import {
+  ActivityIcon,
   ChartColumnIcon,
   CpuIcon,
   FlaskConicalIcon,
@@ -27,5 +28,6 @@ export const sectionIcons: Record<SectionId, LucideIcon> = {
   usage: ChartColumnIcon,
   audit: ScrollTextIcon,
   tokens: KeySquareIcon,
+  system: ActivityIcon,
   settings: SettingsIcon,
 };
