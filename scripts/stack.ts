@@ -40,6 +40,8 @@ export type StackOptions = {
     embeddedPostgres?: number;
   };
   log?: (line: string) => void;
+  /** The control plane's LOG_LEVEL (default `warn`: its routine lines would bury the summary). */
+  logLevel?: string;
 };
 
 export type DemoUser = { email: string; password: string; role: string };
@@ -175,6 +177,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       MASTER_KEYS: secrets.masterKeys,
       MIGRATE_ON_START: "false",
       TRUSTED_PROXIES: trustedProxies.join(","),
+      LOG_LEVEL: options.logLevel ?? "warn",
     });
     stops.push(() => cp.close());
 

@@ -28,6 +28,8 @@ const LauncherEnvShape = {
   PROXY_PORT: envPort(8080),
   MOCK_PROVIDER_PORT: envPort(8090),
   EMBEDDED_PG_PORT: envPort(54329),
+  /** The in-process control plane's JSON log lines: warnings and errors only, under the summary. */
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("warn"),
 };
 
 let env: z.output<z.ZodObject<typeof LauncherEnvShape>>;
@@ -46,6 +48,7 @@ try {
     redisUrl: env.REDIS_URL,
     dataDir: env.SWITCHYARD_DATA_DIR,
     host: env.HOST,
+    logLevel: env.LOG_LEVEL,
     ports: {
       dashboard: env.DASHBOARD_PORT,
       controlPlane: env.CONTROL_PLANE_PORT,
