@@ -6,6 +6,7 @@
  */
 import { AppError } from "@switchyard/core";
 import { createMemoryStore, type KvStore } from "@switchyard/store";
+import { log } from "../../log.ts";
 
 export const loginThrottle = {
   windowMs: 15 * 60_000,
@@ -47,8 +48,8 @@ async function counting<T>(store: KvStore, use: (store: KvStore) => Promise<T>):
   } catch (err) {
     if (Date.now() - lastFallbackWarning > 60_000) {
       lastFallbackWarning = Date.now();
-      console.error(
-        `[control-plane] password throttle: the shared store cannot be reached (${err instanceof Error ? err.message : String(err)}); counting password attempts in this replica's memory until it is back`,
+      log.warn(
+        `password throttle: the shared store cannot be reached (${err instanceof Error ? err.message : String(err)}); counting password attempts in this replica's memory until it is back`,
       );
     }
     return use(localFallback);

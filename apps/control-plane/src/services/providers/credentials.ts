@@ -3,6 +3,7 @@
  * `rotate-credential.ts`) ends and republishes the snapshot without them, and the start-up check
  * that MASTER_KEYS opens what is stored.
  */
+import { log as logger } from "../../log.ts";
 import type { Actor } from "../audit/record.ts";
 import { writeConfig } from "../config/publish.ts";
 import type { OpArgs } from "../op.ts";
@@ -60,7 +61,7 @@ export function startCredentialOverlapJob(
   options: { maxIntervalMs?: number; log?: (line: string) => void } = {},
 ): CredentialOverlapJob {
   const maxIntervalMs = options.maxIntervalMs ?? 15_000;
-  const log = options.log ?? ((line: string) => console.error(line));
+  const log = options.log ?? ((line: string) => logger.error(line));
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
