@@ -70,6 +70,8 @@ export function backoffMs(intervalSeconds: number, failures: number, maxBackoffS
 function lockConnection(databaseUrl: string, log: Logger) {
   let client: pg.Client | null = null;
   let tail: Promise<unknown> = Promise.resolve();
+  /** Locks taken and not yet released: losing the connection while one is held matters. */
+  const held = new Set<string>();
   const connect = async () => {
     if (client) return client;
     const next = new pg.Client({
@@ -77,8 +79,16 @@ function lockConnection(databaseUrl: string, log: Logger) {
       application_name: "switchyard-scheduler",
     });
     next.on("error", (err) => {
-      log.warn({ err }, "scheduler lock connection lost; its job locks are released");
-      if (client === next) client = null;
+      // Reported once per connection (pg emits one error per failing layer); reconnects on the next run.
+      if (client !== next) return;
+      client = null;
+      const fields = { error: err.message, locksHeld: [...held] };
+      if (held.size > 0)
+        log.warn(
+          fields,
+          "scheduler lost its lock connection during a run; another replica may start the job",
+        );
+      else log.info(fields, "scheduler's lock connection closed; it reconnects for the next run");
     });
     await next.connect();
     client = next;
@@ -95,9 +105,12 @@ function lockConnection(databaseUrl: string, log: Logger) {
         jobLockNamespace,
         name,
       ]);
-      return r.rows[0]?.locked === true;
+      const locked = r.rows[0]?.locked === true;
+      if (locked) held.add(name);
+      return locked;
     },
     async unlock(name: string): Promise<void> {
+      held.delete(name);
       await query("SELECT pg_advisory_unlock($1, hashtext($2))", [jobLockNamespace, name]);
     },
     async close(): Promise<void> {
