@@ -79,9 +79,6 @@ export function TokensPage() {
           <Label htmlFor="tokens-include-revoked">Show revoked tokens</Label>
         </div>
         <TokensTable
-          // A fresh table when the first token appears: the DataTable measures its box once, when it
-          // mounts, and the box did not exist while the empty state was shown (all columns would hide).
-          key={tokens.length === 0 ? "empty" : "rows"}
           tokens={tokens}
           query={list}
           // Never behind the list's own fetch: a token created a moment ago is not "in 2 seconds".
