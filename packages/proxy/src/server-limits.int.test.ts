@@ -29,6 +29,8 @@ beforeAll(async () => {
     maxConnections: 4,
   });
   port = (await proxy.listen(0)).port;
+  // Served from its config before any case runs, so each finds the proxy as the others do.
+  await vi.waitFor(() => expect(proxy.configStore.version).toBe(1), { timeout: 5000 });
 });
 
 afterAll(async () => {
