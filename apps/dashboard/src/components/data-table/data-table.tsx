@@ -14,14 +14,22 @@ import {
   useReactTable,
   type VisibilityState,
 } from "@tanstack/react-table";
-import { type ComponentProps, Fragment, type ReactNode, useMemo } from "react";
+import { ChevronRightIcon } from "lucide-react";
+import { type ComponentProps, Fragment, type ReactNode, useMemo, useState } from "react";
 import { describeError } from "../../lib/errors.ts";
 import { cn } from "../../lib/utils.ts";
 import { ErrorAlert } from "../error-alert.tsx";
 import type { ListQuery } from "../list-states.tsx";
+import { Button } from "../ui/button.tsx";
 import { Skeleton } from "../ui/skeleton.tsx";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "../ui/table.tsx";
-import { type ColumnFit, columnsToHide, minTableWidth } from "./fit-columns.ts";
+import {
+  type ColumnFit,
+  columnsToHide,
+  detailsToggleWidth,
+  fitWithDetails,
+  minTableWidth,
+} from "./fit-columns.ts";
 import { useBoxWidth } from "./use-box-width.ts";
 
 // TanStack declares ColumnMeta as an interface so that apps extend it; a type cannot be merged.
@@ -65,6 +73,12 @@ export type DataTableProps<T> = {
    * holds the cells of the columns hidden at this width, for a detail that shows them.
    */
   renderSubRow?: (row: T, hidden: readonly HiddenCell[]) => ReactNode;
+  /**
+   * With a row's name: once columns hide, a toggle in front of each row opens a detail listing its
+   * hidden cells, so a phone still reaches everything. (A table whose own detail lists them, as the
+   * audit log's does, leaves this out.)
+   */
+  detailsLabel?: (row: T) => string;
   skeletonRows?: number;
 };
 
@@ -78,6 +92,7 @@ export function DataTable<T>({
   empty,
   rowProps,
   renderSubRow,
+  detailsLabel,
   skeletonRows = 5,
 }: DataTableProps<T>) {
   const { ref: box, width } = useBoxWidth();
@@ -86,7 +101,21 @@ export function DataTable<T>({
     [columns],
   );
   // Before the box is measured (the first layout pass) the table shows only what never hides.
-  const hidden = useMemo(() => columnsToHide(fits, width ?? 0), [fits, width]);
+  const fit = useMemo(() => {
+    if (detailsLabel) return fitWithDetails(fits, width ?? 0);
+    const hidden = columnsToHide(fits, width ?? 0);
+    return { hidden, details: false, minWidth: minTableWidth(fits, hidden) };
+  }, [fits, width, detailsLabel]);
+  const { hidden, details } = fit;
+  const [opened, setOpened] = useState<ReadonlySet<string>>(new Set());
+  function toggle(id: string) {
+    setOpened((prev) => {
+      const next = new Set(prev);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  }
   const columnVisibility: VisibilityState = useMemo(
     () => Object.fromEntries(columns.map((c) => [c.id, !hidden.has(c.id)])),
     [columns, hidden],
@@ -100,6 +129,7 @@ export function DataTable<T>({
     state: { columnVisibility },
   });
   const visible = table.getVisibleLeafColumns();
+  const span = visible.length + (details ? 1 : 0);
 
   const loading = query.isPending;
   if (!loading && query.isError && rows.length === 0) {
@@ -116,17 +146,17 @@ export function DataTable<T>({
       ref={box}
       data-slot="data-table"
       aria-busy={query.isFetching || undefined}
-      // The box has no padding, so its inner width is the table's; the outer cells pad the rows instead.
       // A table wider than its box scrolls inside it (the Table's own container), not the page.
-      className="min-w-0 rounded-xl border bg-card text-card-foreground shadow-xs [&_tr>*:first-child]:pl-4 [&_tr>*:last-child]:pr-4"
+      className="min-w-0 rounded-xl border bg-card px-2 py-1 text-card-foreground shadow-xs"
     >
       <Table
         aria-label={label}
         aria-busy={loading || undefined}
         className="table-fixed"
-        style={{ minWidth: minTableWidth(fits, hidden) }}
+        style={{ minWidth: fit.minWidth }}
       >
         <colgroup>
+          {details && <col style={{ width: detailsToggleWidth }} />}
           {visible.map((column) => (
             <col
               key={column.id}
@@ -137,6 +167,11 @@ export function DataTable<T>({
         <TableHeader>
           {table.getHeaderGroups().map((group) => (
             <TableRow key={group.id} className="hover:bg-transparent">
+              {details && (
+                <TableHead data-column="details">
+                  <span className="sr-only">Details</span>
+                </TableHead>
+              )}
               {group.headers.map((header) => {
                 const meta = header.column.columnDef.meta;
                 const content = render(header.column.columnDef.header, header.getContext());
@@ -157,6 +192,7 @@ export function DataTable<T>({
           {loading
             ? Array.from({ length: skeletonRows }, (_, i) => (
                 <TableRow key={i} className="hover:bg-transparent">
+                  {details && <TableCell />}
                   {visible.map((column) => (
                     <TableCell key={column.id}>
                       {column.columnDef.meta?.srOnlyHeader ? null : <Skeleton className="h-4 w-3/4" />}
@@ -176,11 +212,42 @@ export function DataTable<T>({
                         : cell.column.id,
                     cell: render(cell.column.columnDef.cell, cell.getContext()),
                   }));
-                const sub = renderSubRow?.(row.original, hiddenCells);
+                const open = details && opened.has(row.id);
+                const detailsId = `${row.id}-details`;
+                const own = renderSubRow?.(row.original, hiddenCells);
+                const sub =
+                  open || own ? (
+                    <>
+                      {open && (
+                        <div id={detailsId} className="py-1">
+                          <HiddenCells cells={hiddenCells} />
+                        </div>
+                      )}
+                      {own}
+                    </>
+                  ) : null;
                 const props = rowProps?.(row.original) ?? {};
                 return (
                   <Fragment key={row.id}>
                     <TableRow {...props} className={cn(sub && "border-b-0", props.className)}>
+                      {details && detailsLabel && (
+                        <TableCell data-column="details">
+                          <Button
+                            variant="ghost"
+                            size="icon"
+                            className="size-7"
+                            aria-expanded={open}
+                            aria-controls={open ? detailsId : undefined}
+                            aria-label={`Details of ${detailsLabel(row.original)}`}
+                            onClick={() => toggle(row.id)}
+                          >
+                            <ChevronRightIcon
+                              className={cn("transition-transform", open && "rotate-90")}
+                              aria-hidden
+                            />
+                          </Button>
+                        </TableCell>
+                      )}
                       {row.getVisibleCells().map((cell) => (
                         <TableCell
                           key={cell.id}
@@ -194,7 +261,7 @@ export function DataTable<T>({
                     </TableRow>
                     {sub && (
                       <TableRow className="hover:bg-transparent">
-                        <TableCell colSpan={visible.length} className="pt-0 whitespace-normal">
+                        <TableCell colSpan={span} className="pt-0 whitespace-normal">
                           {sub}
                         </TableCell>
                       </TableRow>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { columnsToHide, minTableWidth } from "./fit-columns.ts";
+import { columnsToHide, detailsToggleWidth, fitWithDetails, minTableWidth } from "./fit-columns.ts";
 
 const columns = [
   { id: "name", minWidth: 160, priority: 0 },
@@ -33,5 +33,19 @@ describe("columnsToHide", () => {
   it("keeps the table at least as wide as the columns it shows", () => {
     expect(minTableWidth(columns, new Set())).toBe(total);
     expect(minTableWidth(columns, new Set(["tags"]))).toBe(total - 120);
+  });
+});
+
+describe("fitWithDetails", () => {
+  it("adds no toggle while every column fits", () => {
+    expect(fitWithDetails(columns, total)).toEqual({ hidden: new Set(), details: false, minWidth: total });
+  });
+
+  it("makes room for the toggle once a column hides", () => {
+    // Hiding tags alone would fit, but not with the toggle beside it: created goes too.
+    const fit = fitWithDetails(columns, total - 120);
+    expect(fit.details).toBe(true);
+    expect(fit.hidden).toEqual(new Set(["tags", "created"]));
+    expect(fit.minWidth).toBe(total - 220 + detailsToggleWidth);
   });
 });

@@ -29,6 +29,28 @@ export function columnsToHide(columns: readonly ColumnFit[], boxWidth: number): 
   return hidden;
 }
 
+/** The width of the toggle column that shows a row's hidden cells. */
+export const detailsToggleWidth = 44;
+
+/**
+ * Like `columnsToHide`, for a table that lists a row's hidden cells in a detail it opens with a toggle:
+ * the toggle takes a column of its own, but only once some column is hidden, so the desktop table
+ * keeps its space and the narrow one makes room for it.
+ */
+export function fitWithDetails(
+  columns: readonly ColumnFit[],
+  boxWidth: number,
+): { hidden: Set<string>; details: boolean; minWidth: number } {
+  const hidden = columnsToHide(columns, boxWidth);
+  if (hidden.size === 0) return { hidden, details: false, minWidth: minTableWidth(columns, hidden) };
+  const withToggle = columnsToHide(columns, boxWidth - detailsToggleWidth);
+  return {
+    hidden: withToggle,
+    details: true,
+    minWidth: minTableWidth(columns, withToggle) + detailsToggleWidth,
+  };
+}
+
 /** The minimum width of the columns that show: the table is never narrower, so nothing overlaps. */
 export function minTableWidth(columns: readonly ColumnFit[], hidden: ReadonlySet<string>): number {
   return columns.filter((c) => !hidden.has(c.id)).reduce((sum, c) => sum + c.minWidth, 0);

@@ -1,7 +1,7 @@
 import { useLayoutEffect, useState } from "react";
 
 /**
- * The inner width of an element, measured before the first paint and again whenever it changes
+ * The content width of an element (inside its padding), measured before the first paint and again whenever it changes
  * (window resized, sidebar shown). Until it is measured: `null`. Pass `ref` as the element's ref: a
  * callback, so an element that appears later (after a loading or empty state) is measured too.
  */
@@ -10,8 +10,13 @@ export function useBoxWidth(): { ref: (el: HTMLElement | null) => void; width: n
   const [width, setWidth] = useState<number | null>(null);
   useLayoutEffect(() => {
     if (!el) return;
-    setWidth(el.clientWidth);
-    const observer = new ResizeObserver(() => setWidth(el.clientWidth));
+    // The content width: the client width less the padding.
+    const measure = () => {
+      const style = getComputedStyle(el);
+      setWidth(el.clientWidth - Number.parseFloat(style.paddingLeft) - Number.parseFloat(style.paddingRight));
+    };
+    measure();
+    const observer = new ResizeObserver(measure);
     observer.observe(el);
     return () => observer.disconnect();
   }, [el]);

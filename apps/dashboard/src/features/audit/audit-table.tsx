@@ -105,9 +105,15 @@ function columns(expanded: ReadonlySet<string>, toggle: (id: string) => void): D
       header: "Action",
       size: 170,
       meta: { priority: 1 },
+      // A long label ("Provider connection tested") wraps rather than losing its end.
       cell: ({ row: { original: entry } }) => (
-        <Badge variant="secondary" className="max-w-full" title={entry.action} data-action={entry.action}>
-          <span className="truncate">{auditActionLabel(entry.action)}</span>
+        <Badge
+          variant="secondary"
+          className="max-w-full text-left whitespace-normal"
+          title={entry.action}
+          data-action={entry.action}
+        >
+          {auditActionLabel(entry.action)}
         </Badge>
       ),
     },

@@ -65,8 +65,8 @@ function columns(
     {
       id: "name",
       header: "Name",
-      // Name, Status and actions (priority 0) fit a phone's 356 px box side by side.
-      size: 160,
+      // The details toggle, Name, Status and actions (priority 0) fit a phone's 340 px side by side.
+      size: 120,
       meta: { priority: 0, grow: true },
       cell: ({ row: { original: key } }) => (
         <TruncatedText className={cn("font-medium", key.revokedAt && "text-muted-foreground")}>
@@ -77,7 +77,7 @@ function columns(
     {
       id: "secret",
       header: "Secret",
-      size: 140,
+      size: 130,
       meta: { priority: 1 },
       cell: ({ row: { original: key } }) => {
         const lines = secretLines(key, nowMs);
@@ -101,7 +101,7 @@ function columns(
     {
       id: "owner",
       header: "Owner",
-      size: 130,
+      size: 120,
       meta: { priority: 2 },
       cell: ({ row: { original: key } }) =>
         key.owner ? (
@@ -116,21 +116,21 @@ function columns(
     {
       id: "models",
       header: "Models",
-      size: 130,
+      size: 120,
       meta: { priority: 3 },
       cell: ({ row: { original: key } }) => <Models models={key.allowedModels} />,
     },
     {
       id: "limits",
       header: "Limits",
-      size: 110,
+      size: 100,
       meta: { priority: 4 },
       cell: ({ row: { original: key } }) => <Limits rpm={key.rpm} tpm={key.tpm} />,
     },
     {
       id: "tags",
       header: "Tags",
-      size: 130,
+      size: 120,
       meta: { priority: 4 },
       cell: ({ row: { original: key } }) =>
         key.tags.length === 0 ? (
@@ -148,14 +148,14 @@ function columns(
     {
       id: "created",
       header: "Created",
-      size: 100,
+      size: 96,
       meta: { priority: 6 },
       cell: ({ row: { original: key } }) => <When iso={key.createdAt} empty="—" nowMs={nowMs} />,
     },
     {
       id: "lastUsed",
       header: "Last used",
-      size: 100,
+      size: 96,
       meta: { priority: 5 },
       cell: ({ row: { original: key } }) => <When iso={key.lastUsedAt} empty="Never" nowMs={nowMs} />,
     },
@@ -174,7 +174,7 @@ function columns(
     {
       id: "status",
       header: "Status",
-      size: 130,
+      size: 126,
       meta: { priority: 0 },
       cell: ({ row: { original: key } }) => {
         const status = keyStatus(key, nowMs);
@@ -210,7 +210,7 @@ function columns(
     {
       id: "actions",
       header: "Actions",
-      size: 52,
+      size: 48,
       meta: { priority: 0, srOnlyHeader: true, className: "text-right" },
       cell: ({ row: { original: key } }) =>
         key.revokedAt === null && (
@@ -259,6 +259,7 @@ export function KeysTable({
       query={query}
       errorTitle="Could not load the keys"
       empty={empty}
+      detailsLabel={(key) => key.name}
       rowProps={(key) => ({
         "data-key-id": key.id,
         "data-revoked": key.revokedAt === null ? undefined : "true",

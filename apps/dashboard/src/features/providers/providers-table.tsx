@@ -136,7 +136,7 @@ function columns(
     {
       id: "name",
       header: "Name",
-      // Name and the actions (priority 0) fit a phone's 356 px box side by side.
+      // Name and the actions (priority 0) fit a phone's 340 px side by side.
       size: 140,
       meta: { priority: 0, grow: true },
       cell: ({ row: { original: p } }) => <TruncatedText className="font-medium">{p.name}</TruncatedText>,
@@ -209,7 +209,7 @@ function columns(
     {
       id: "actions",
       header: "Actions",
-      size: 200,
+      size: 194,
       meta: { priority: 0, srOnlyHeader: true },
       cell: ({ row: { original: p } }) => {
         const inUse = p.models.length > 0;
