@@ -23,9 +23,11 @@ import {
 } from "../../../test/harness.ts";
 import { recordCredentialFallbackAlert } from "../../data-plane/alerts-endpoint.ts";
 import { parseEnv } from "../../env.ts";
+import { credentialOverlapJob } from "../../jobs/credential-overlap.ts";
+import { startScheduler } from "../../jobs/scheduler.ts";
 import { startControlPlane } from "../../main.ts";
 import type { OpActor } from "../../services/op.ts";
-import { expireCredentialOverlaps, startCredentialOverlapJob } from "../../services/providers/credentials.ts";
+import { expireCredentialOverlaps } from "../../services/providers/credentials.ts";
 import { reencryptCredentials } from "../../services/providers/reencrypt.ts";
 import { type ResolveHost, testProviderCredential } from "../../services/providers/test-connection.ts";
 import { createCredentialVault } from "../../services/providers/vault.ts";
@@ -359,7 +361,12 @@ describe("credential rotation", () => {
       where: { id: fallbackId },
       data: { overlapUntil: new Date(Date.now() + 300) },
     });
-    const job = startCredentialOverlapJob({ db: h.db, bus: h.bus, vault: h.vault }, { maxIntervalMs: 200 });
+    // The job on the scheduler, as main.ts runs it: its run asks to run again when the window ends.
+    const job = await startScheduler({
+      db: h.db,
+      databaseUrl: inject("databaseUrl"),
+      jobs: [credentialOverlapJob({ db: h.db, bus: h.bus, vault: h.vault, intervalSeconds: 1 })],
+    });
     try {
       let version = head.version;
       let config: GatewayConfig | null = null;

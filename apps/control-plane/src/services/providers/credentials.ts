@@ -1,9 +1,8 @@
 /**
- * Provider credentials over time: the job that retires fallbacks when their overlap window (see
- * `rotate-credential.ts`) ends and republishes the snapshot without them, and the start-up check
- * that MASTER_KEYS opens what is stored.
+ * Provider credentials over time: retiring fallbacks when their overlap window (see
+ * `rotate-credential.ts`) ends and republishing the snapshot without them (run by
+ * jobs/credential-overlap.ts), and the start-up check that MASTER_KEYS opens what is stored.
  */
-import { log as logger } from "../../log.ts";
 import type { Actor } from "../audit/record.ts";
 import { writeConfig } from "../config/publish.ts";
 import type { OpArgs } from "../op.ts";
@@ -47,63 +46,6 @@ export async function expireCredentialOverlaps(deps: ProviderDeps, now = new Dat
     };
   });
   return result;
-}
-
-export type CredentialOverlapJob = { stop(): Promise<void> };
-
-/**
- * Runs `expireCredentialOverlaps` when the next overlap window ends (and at least every
- * `maxIntervalMs`, which picks up rotations made on other replicas). Errors (Postgres away) are
- * logged and retried on the next tick.
- */
-export function startCredentialOverlapJob(
-  deps: ProviderDeps,
-  options: { maxIntervalMs?: number; log?: (line: string) => void } = {},
-): CredentialOverlapJob {
-  const maxIntervalMs = options.maxIntervalMs ?? 15_000;
-  const log = options.log ?? ((line: string) => logger.error(line));
-  let stopped = false;
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<void> | null = null;
-
-  const schedule = (ms: number) => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = tick().finally(() => {
-        running = null;
-      });
-    }, ms);
-    timer.unref();
-  };
-
-  async function tick(): Promise<void> {
-    let next = maxIntervalMs;
-    try {
-      await expireCredentialOverlaps(deps);
-      const soonest = await deps.db.providerCredential.findFirst({
-        where: { role: "fallback", overlapUntil: { not: null } },
-        orderBy: { overlapUntil: "asc" },
-        select: { overlapUntil: true },
-      });
-      if (soonest?.overlapUntil) {
-        next = Math.min(maxIntervalMs, Math.max(50, soonest.overlapUntil.getTime() - Date.now() + 10));
-      }
-    } catch (err) {
-      log(
-        `[providers] retiring expired credential overlaps failed: ${err instanceof Error ? err.message : err}`,
-      );
-    }
-    schedule(next);
-  }
-
-  schedule(0);
-  return {
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
-    },
-  };
 }
 
 /**
