@@ -108,7 +108,7 @@ export function ToggleField({
     "aria-describedby": [descriptionId, errorId].filter(Boolean).join(" ") || undefined,
   };
   return (
-    <div data-slot="form-field" className={cn("grid gap-2", className)}>
+    <div data-slot="form-field" className={cn("grid content-start gap-2", className)}>
       <div className="flex items-center gap-3">
         {kind === "switch" ? <Switch {...props} /> : <Checkbox {...props} />}
         <Label htmlFor={id} className={cn(kind === "checkbox" && "font-normal", error && "text-destructive")}>

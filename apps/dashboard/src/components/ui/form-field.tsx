@@ -38,7 +38,9 @@ export function FormField({ id, label, errors, description, className, children 
     "aria-describedby": describedBy,
   };
   return (
-    <div data-slot="form-field" className={cn("grid gap-2", className)}>
+    // content-start: in a row of fields, a taller neighbour (a two-line error) must not spread this
+    // field's label and control apart, so labels and controls stay level across the row.
+    <div data-slot="form-field" className={cn("grid content-start gap-2", className)}>
       <Label htmlFor={id} className={cn(invalid && "text-destructive")}>
         {label}
       </Label>

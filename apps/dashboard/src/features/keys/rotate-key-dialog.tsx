@@ -2,7 +2,7 @@
  * Rotate a key's secret. The key id, limits and owner stay; a new secret is issued and the current one
  * keeps working for the grace period the admin picks (0 = it stops at once).
  */
-import { defaultRotationGraceMinutes, type KeyView } from "@switchyard/core";
+import { defaultRotationGraceMinutes, type KeyView, maxRotationGraceMinutes } from "@switchyard/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useWatch } from "react-hook-form";
 import { toast } from "sonner";
@@ -90,7 +90,7 @@ export function RotateKeyDialog({
             <span className="font-medium text-destructive">
               0: the old secret stops working immediately. Every application still using it is refused.
             </span>
-          ) : minutes !== null ? (
+          ) : minutes !== null && minutes <= maxRotationGraceMinutes ? (
             `Until about ${formatDateTime(new Date(Date.now() + minutes * 60_000))}, so applications can switch to the new secret. 0 stops it immediately.`
           ) : undefined
         }
