@@ -219,7 +219,9 @@ export function DataTable<T>({
                   open || own ? (
                     <>
                       {open && (
-                        <div id={detailsId} className="py-1">
+                        <div id={detailsId} className="grid gap-2 py-1">
+                          {/* The whole name: the cell may have cut it, and a phone has no hover. */}
+                          <p className="font-medium break-all">{detailsLabel?.(row.original)}</p>
                           <HiddenCells cells={hiddenCells} />
                         </div>
                       )}

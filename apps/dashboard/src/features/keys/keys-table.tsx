@@ -123,7 +123,7 @@ function columns(
     {
       id: "limits",
       header: "Limits",
-      size: 100,
+      size: 110,
       meta: { priority: 4 },
       cell: ({ row: { original: key } }) => <Limits rpm={key.rpm} tpm={key.tpm} />,
     },
@@ -188,7 +188,7 @@ function columns(
             </div>
             {key.revokedAt ? (
               <div
-                className="mt-0.5 truncate text-xs text-muted-foreground"
+                className="mt-0.5 text-xs whitespace-normal text-muted-foreground"
                 title={formatDateTime(key.revokedAt)}
               >
                 revoked {formatRelative(key.revokedAt, nowMs)}
@@ -196,7 +196,7 @@ function columns(
             ) : (
               key.rotation.nextAt && (
                 <div
-                  className="mt-0.5 truncate text-xs text-muted-foreground"
+                  className="mt-0.5 text-xs whitespace-normal text-muted-foreground"
                   title={formatDateTime(key.rotation.nextAt)}
                 >
                   rotates {formatRelative(key.rotation.nextAt, nowMs)}
