@@ -157,6 +157,9 @@ test("a failed submit focuses the first error, and each error goes as soon as it
   await expectLevel(dialog.getByRole("combobox", { name: "Owner" }), dialog.getByLabel("Expires"));
   await expectLevel(dialog.getByLabel("Requests per minute"), dialog.getByLabel("Tokens per minute"));
 
+  await dialog.getByLabel("Notify webhook URL").scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${shots}form-errors-rotation.png`, animations: "disabled" });
+
   // Fixed: the error goes while typing, before any new submit; the others stay.
   await nameBox.fill("fixed name");
   await expect(nameBox).not.toHaveAttribute("aria-invalid");
