@@ -105,7 +105,6 @@ describe("config long-poll", () => {
     );
     const waiting = fetch(`${h.url}/data-plane/v1/config?after=${head.version}&wait=10`, { headers: auth });
     await new Promise((r) => setTimeout(r, 100));
-    const started = Date.now();
     // A write made through a *different* bus, as another control-plane replica would.
     const otherReplica = await createConfigBus(h.db, inject("databaseUrl"));
     await writeConfig(
@@ -117,12 +116,12 @@ describe("config long-poll", () => {
         return { result: null, audit: { action: "key.updated", targetType: "key", targetId: key.id } };
       },
     );
+    // Not woken, the held request would end in a 304 after its 10 s: a 200 carrying the write is the wake.
     const r = await waiting;
     expect(r.status).toBe(200);
     const next = GatewayConfig.parse(await r.json());
     expect(next.version).toBe(head.version + 1);
     expect(next.keys.find((k) => k.name === "Demo key")?.rpm).toBe(600);
-    expect(Date.now() - started).toBeLessThan(5000);
     await otherReplica.close();
   });
 
