@@ -189,6 +189,8 @@ test("on a phone the sections are behind a menu button, and the lower-priority c
   await expect(details).toContainText("sk-sy-");
   await expect(details).toContainText("Owner");
   await expectFits(page, "API keys", ["details", "name", "status", "actions"]);
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: `${dir}layout-keys-details-phone.png`, animations: "disabled" });
 
   await expect(page.getByRole("navigation", { name: "Sections" })).toBeHidden();
   await page.getByRole("button", { name: "Open navigation" }).click();

@@ -86,7 +86,7 @@ function columns(
           <ul className="grid gap-1">
             {lines.map((s) => (
               <li key={s.prefix + s.createdAt} className="grid">
-                <code className="truncate font-mono text-xs">{s.prefix}…</code>
+                <TruncatedText className="font-mono text-xs">{s.prefix}…</TruncatedText>
                 {s.graceUntil && (
                   <span className="text-xs whitespace-normal text-muted-foreground">
                     old secret valid until <time dateTime={s.graceUntil}>{formatDateTime(s.graceUntil)}</time>
