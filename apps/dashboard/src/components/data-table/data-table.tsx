@@ -201,19 +201,23 @@ export function DataTable<T>({
                 </TableRow>
               ))
             : table.getRowModel().rows.map((row) => {
-                const hiddenCells: HiddenCell[] = row
-                  .getAllCells()
-                  .filter((cell) => !cell.column.getIsVisible())
-                  .map((cell) => ({
-                    id: cell.column.id,
-                    header:
-                      typeof cell.column.columnDef.header === "string"
-                        ? cell.column.columnDef.header
-                        : cell.column.id,
-                    cell: render(cell.column.columnDef.cell, cell.getContext()),
-                  }));
                 const open = details && opened.has(row.id);
                 const detailsId = `${row.id}-details`;
+                // Rendered only for a detail that may show them, not for every row of a wide table.
+                const hiddenCells: HiddenCell[] =
+                  open || renderSubRow
+                    ? row
+                        .getAllCells()
+                        .filter((cell) => !cell.column.getIsVisible())
+                        .map((cell) => ({
+                          id: cell.column.id,
+                          header:
+                            typeof cell.column.columnDef.header === "string"
+                              ? cell.column.columnDef.header
+                              : cell.column.id,
+                          cell: render(cell.column.columnDef.cell, cell.getContext()),
+                        }))
+                    : [];
                 const own = renderSubRow?.(row.original, hiddenCells);
                 const sub =
                   open || own ? (
