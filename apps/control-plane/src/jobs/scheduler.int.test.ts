@@ -154,7 +154,8 @@ describe("the scheduler", () => {
       const admin = await new Client(h.url).login("admin");
       const r = await admin.query("jobs.list");
       expect(r.status).toBe(200);
-      const { items } = r.body.result?.data as { items: Array<{ name: string; running: boolean }> };
+      const { items } = (r.body.result as { data: { items: Array<{ name: string; running: boolean }> } })
+        .data;
       expect(items.find((j) => j.name === name)).toMatchObject({ running: true });
       const finance = await new Client(h.url).login("finance");
       expect((await finance.query("jobs.list")).status).toBe(403);

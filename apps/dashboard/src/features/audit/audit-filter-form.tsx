@@ -4,11 +4,9 @@
  */
 import { auditActionLabel, auditActions } from "@switchyard/core";
 import { SearchIcon } from "lucide-react";
-import { type FormEvent, useEffect, useState } from "react";
-import { TextField } from "../../components/text-field.tsx";
+import { useEffect } from "react";
+import { Field, Form, TextField, ToggleField, useZodForm } from "../../components/form/index.ts";
 import { Button } from "../../components/ui/button.tsx";
-import { FormField } from "../../components/ui/form-field.tsx";
-import { Label } from "../../components/ui/label.tsx";
 import {
   Select,
   SelectContent,
@@ -16,10 +14,7 @@ import {
   SelectTrigger,
   SelectValue,
 } from "../../components/ui/select.tsx";
-import { Switch } from "../../components/ui/switch.tsx";
-import { fieldBinder } from "../../lib/bind-field.ts";
-import type { FieldErrors } from "../../lib/form-errors.ts";
-import { type AuditFilters, emptyFilters, toQueryInput } from "./filters.ts";
+import { type AuditFilters, AuditFilterValues, emptyFilters } from "./filters.ts";
 
 // Radix Select items cannot have an empty value; this one stands for "no action filter".
 const allActions = "__all__";
@@ -31,58 +26,41 @@ export function AuditFilterForm({
   applied: AuditFilters;
   onApply: (filters: AuditFilters) => void;
 }) {
-  const [draft, setDraft] = useState(applied);
-  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
+  const form = useZodForm(AuditFilterValues, applied);
 
   // Back/forward navigation changes the applied filters; show them in the form.
   useEffect(() => {
-    setDraft(applied);
-    setFieldErrors({});
-  }, [applied]);
+    form.reset(applied);
+  }, [applied, form]);
 
-  function set<K extends keyof AuditFilters>(key: K, value: AuditFilters[K]) {
-    setDraft((d) => ({ ...d, [key]: value }));
-  }
-
-  function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const result = toQueryInput(draft);
-    if (!result.ok) {
-      setFieldErrors(result.fieldErrors);
-      return;
-    }
-    setFieldErrors({});
-    onApply(draft);
-  }
-
-  const bind = fieldBinder(draft, set, fieldErrors);
+  const action = form.watch("action");
   const actionOptions = auditActions.map(({ action, label }) => ({ value: action as string, label }));
   // Keep a value from the URL (an old name, a newer release's action) selectable as it was typed.
-  if (draft.action && !actionOptions.some((o) => o.value === draft.action))
-    actionOptions.push({ value: draft.action, label: auditActionLabel(draft.action) });
+  if (action && !actionOptions.some((o) => o.value === action))
+    actionOptions.push({ value: action, label: auditActionLabel(action) });
 
   return (
-    <form
-      onSubmit={onSubmit}
-      noValidate
+    <Form
+      form={form}
+      onSubmit={onApply}
       aria-label="Audit filters"
       className="grid grid-cols-1 gap-4 rounded-xl border bg-card p-4 sm:grid-cols-2 lg:grid-cols-[repeat(5,minmax(0,1fr))]"
     >
       <TextField
+        name="actor"
         id="audit-actor"
         label="Actor email"
         type="text"
         inputMode="email"
         placeholder="someone@example.com"
-        {...bind("actor")}
       />
-      <FormField id="audit-action" label="Action">
-        {(control) => (
+      <Field name="action" id="audit-action" label="Action">
+        {({ field, control }) => (
           <Select
-            value={draft.action || allActions}
-            onValueChange={(value) => set("action", value === allActions ? "" : value)}
+            value={field.value || allActions}
+            onValueChange={(value) => field.onChange(value === allActions ? "" : value)}
           >
-            <SelectTrigger {...control}>
+            <SelectTrigger {...control} ref={field.ref} onBlur={field.onBlur}>
               <SelectValue placeholder="All actions" />
             </SelectTrigger>
             <SelectContent>
@@ -95,16 +73,10 @@ export function AuditFilterForm({
             </SelectContent>
           </Select>
         )}
-      </FormField>
-      <TextField
-        id="audit-target"
-        label="Target"
-        type="text"
-        placeholder="user, key id…"
-        {...bind("target")}
-      />
-      <TextField id="audit-from" label="From" type="datetime-local" {...bind("from")} />
-      <TextField id="audit-to" label="To" type="datetime-local" {...bind("to")} />
+      </Field>
+      <TextField name="target" id="audit-target" label="Target" type="text" placeholder="user, key id…" />
+      <TextField name="from" id="audit-from" label="From" type="datetime-local" />
+      <TextField name="to" id="audit-to" label="To" type="datetime-local" />
       <div className="flex flex-wrap items-center gap-2 sm:col-span-2 lg:col-span-5">
         <Button type="submit">
           <SearchIcon aria-hidden />
@@ -113,25 +85,21 @@ export function AuditFilterForm({
         <Button
           variant="ghost"
           onClick={() => {
-            setDraft(emptyFilters);
-            setFieldErrors({});
+            form.reset(emptyFilters);
             onApply(emptyFilters);
           }}
         >
           Reset
         </Button>
-        <div className="flex items-center gap-2 sm:ml-auto">
-          <Switch
-            id="audit-hide-sign-ins"
-            checked={draft.hideSignIns}
-            onCheckedChange={(hideSignIns) => {
-              set("hideSignIns", hideSignIns);
-              onApply({ ...applied, hideSignIns });
-            }}
-          />
-          <Label htmlFor="audit-hide-sign-ins">Hide sign-ins</Label>
-        </div>
+        <ToggleField
+          name="hideSignIns"
+          id="audit-hide-sign-ins"
+          kind="switch"
+          label="Hide sign-ins"
+          className="sm:ml-auto"
+          onCheckedChange={(hideSignIns) => onApply({ ...applied, hideSignIns })}
+        />
       </div>
-    </form>
+    </Form>
   );
 }

@@ -4,6 +4,7 @@
  * them as ISO strings.
  */
 import { AuditListInput } from "@switchyard/core";
+import { z } from "zod";
 import { zodFieldErrors } from "../../lib/errors.ts";
 
 export type AuditFilters = {
@@ -95,3 +96,20 @@ export function toQueryInput(
   if (Object.keys(fieldErrors).length > 0) return { ok: false, fieldErrors };
   return { ok: true, input };
 }
+
+/** The filter form's schema: its values are the filters; its errors are the ones `toQueryInput` finds. */
+export const AuditFilterValues = z
+  .object({
+    actor: z.string(),
+    action: z.string(),
+    target: z.string(),
+    from: z.string(),
+    to: z.string(),
+    hideSignIns: z.boolean(),
+  })
+  .superRefine((filters, ctx) => {
+    const result = toQueryInput(filters);
+    if (result.ok) return;
+    for (const [path, messages] of Object.entries(result.fieldErrors))
+      ctx.addIssue({ code: "custom", path: [path], message: messages.join(" ") });
+  });
