@@ -2,6 +2,7 @@
  * Control plane entry point: parse the environment, migrate, optionally seed demo data,
  * and serve. Fails fast, naming the variable, when the environment is wrong.
  */
+import { EnvError } from "@switchyard/core/env";
 import { createDb, migrateDatabase } from "@switchyard/db";
 import { createStore } from "@switchyard/store";
 import { parseEnv } from "./env.ts";
@@ -92,8 +93,10 @@ if (import.meta.main) {
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   } catch (err) {
-    // The line's message is the readable text (an environment error lists each bad variable).
-    log.fatal({ err }, err instanceof Error ? err.message : String(err));
+    // A wrong environment is for the person starting it: plain text on stderr, each bad variable
+    // named, as the proxy does. Anything else is a fatal log line.
+    if (err instanceof EnvError) process.stderr.write(`${err.message}\n`);
+    else log.fatal({ err }, err instanceof Error ? err.message : String(err));
     process.exit(1);
   }
 }
