@@ -1,6 +1,7 @@
 /**
  * The `providers` and `models` sections of the GatewayConfig snapshot: the upstream providers
- * with their sealed credentials, and the models clients name with the deployments that serve them.
+ * with their sealed credentials, and the models (aliases) clients name with the deployments that
+ * serve them.
  * A provider or model of a kind this release does not know is skipped as `unknown_kind`.
  */
 import { z } from "zod";
@@ -42,19 +43,6 @@ export const SnapshotProvider = z.object({
 });
 export type SnapshotProvider = z.infer<typeof SnapshotProvider>;
 
-export const SnapshotDeployment = z.object({
-  id: z.string().min(1),
-  providerId: z.string().min(1),
-  /** The model name the upstream expects. */
-  upstreamModel: z.string().min(1),
-  timeouts: z.object({
-    connectMs: z.number().int().positive(),
-    firstByteMs: z.number().int().positive(),
-    totalMs: z.number().int().positive(),
-  }),
-});
-export type SnapshotDeployment = z.infer<typeof SnapshotDeployment>;
-
 /** Exact prices: integer micro-dollars per million tokens. */
 export const ModelPricing = z.object({
   inputMicrosPerMTok: z.number().int().min(0),
@@ -62,10 +50,55 @@ export const ModelPricing = z.object({
 });
 export type ModelPricing = z.infer<typeof ModelPricing>;
 
+/**
+ * One deployment an alias routes to: a provider's upstream model with its limits, timeouts and
+ * price. Every field added with aliases (kind to pricing, and the stream timeouts) has a default,
+ * so a snapshot from a control plane that predates them still parses.
+ */
+export const SnapshotDeployment = z.object({
+  id: z.string().min(1),
+  providerId: z.string().min(1),
+  /** The model name the upstream expects. */
+  upstreamModel: z.string().min(1),
+  /** Absent in snapshots from before deployments had a kind of their own: the model's kind. */
+  kind: ModelKind.optional(),
+  /** Its share of a `weighted` alias's traffic; 0 takes none. Ignored by `priority`. */
+  weight: z.number().int().min(0).default(1),
+  contextWindow: z.number().int().positive().nullable().default(null),
+  maxOutputTokens: z.number().int().positive().nullable().default(null),
+  region: z.string().nullable().default(null),
+  tags: z.array(z.string()).default([]),
+  /** What a call through this deployment is billed; absent: the model's `pricing`. */
+  pricing: ModelPricing.optional(),
+  timeouts: z.object({
+    connectMs: z.number().int().positive(),
+    firstByteMs: z.number().int().positive(),
+    totalMs: z.number().int().positive(),
+    /** null: no limit of its own (the total applies). */
+    firstTokenMs: z.number().int().positive().nullable().default(null),
+    betweenChunksMs: z.number().int().positive().nullable().default(null),
+  }),
+});
+export type SnapshotDeployment = z.infer<typeof SnapshotDeployment>;
+
+/** How an alias picks among its deployments. */
+export const RoutingStrategy = z.enum(["priority", "weighted"]);
+export type RoutingStrategy = z.infer<typeof RoutingStrategy>;
+
+/**
+ * An alias: the name clients send as `model`, with the deployments that serve it in position
+ * order. A proxy that predates strategies takes `deployments[0]` and bills `pricing` (the first
+ * target's price), so both stay meaningful for it.
+ */
 export const SnapshotModel = z.object({
   /** The name clients send as `model`. */
   name: z.string().min(1),
   kind: ModelKind,
+  /**
+   * Absent in older snapshots: `priority`. A strategy a newer control plane added reads as
+   * `priority` too, rather than losing the alias: its first deployment still serves.
+   */
+  strategy: RoutingStrategy.catch("priority"),
   pricing: ModelPricing,
   deployments: z.array(SnapshotDeployment).min(1),
 });

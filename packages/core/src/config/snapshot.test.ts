@@ -67,7 +67,7 @@ describe("parseGatewayConfig", () => {
         { ...provider("p3", "anthropic"), baseUrl: "not a url" },
       ],
       models: [
-        { ...model("m1", "p1"), deployments: [{ ...model("m1", "p1").deployments[0], weight: 3 }] },
+        { ...model("m1", "p1"), deployments: [{ ...model("m1", "p1").deployments[0], spillover: 3 }] },
         model("m2", "p1", "image"),
       ],
     });
@@ -88,7 +88,7 @@ describe("parseGatewayConfig", () => {
         item: "p3",
         detail: expect.stringMatching(/^baseUrl: /),
       },
-      { section: "models", reason: "unknown_field", item: "m1", detail: "deployments[].weight" },
+      { section: "models", reason: "unknown_field", item: "m1", detail: "deployments[].spillover" },
       { section: "models", reason: "unknown_kind", item: "m2", detail: 'model kind "image"' },
     ]);
   });
@@ -124,5 +124,111 @@ describe("parseGatewayConfig", () => {
       ok: false,
       claimed: { version: 7, lineage },
     });
+  });
+
+  it("reads a model from before strategies with the defaults of every new field", () => {
+    const parsed = parseGatewayConfig({
+      ...envelope,
+      providers: [provider("p1", "openai")],
+      models: [model("m", "p1")],
+    });
+    if (!parsed.ok) throw new Error(parsed.reason);
+    expect(parsed.skipped).toEqual([]);
+    expect(parsed.config.models[0]).toMatchObject({ strategy: "priority" });
+    expect(parsed.config.models[0]?.deployments[0]).toEqual({
+      id: "d-m",
+      providerId: "p1",
+      upstreamModel: "m",
+      weight: 1,
+      contextWindow: null,
+      maxOutputTokens: null,
+      region: null,
+      tags: [],
+      timeouts: { connectMs: 1, firstByteMs: 1, totalMs: 1, firstTokenMs: null, betweenChunksMs: null },
+    });
+  });
+
+  it("reads the fields of aliases and deployments", () => {
+    const deployment = {
+      ...model("m", "p1").deployments[0],
+      kind: "chat",
+      weight: 0,
+      contextWindow: 128_000,
+      maxOutputTokens: 4096,
+      region: "eu-west-1",
+      tags: ["eu"],
+      pricing: { inputMicrosPerMTok: 150_000, outputMicrosPerMTok: 600_000 },
+      timeouts: { connectMs: 1, firstByteMs: 1, totalMs: 1, firstTokenMs: 2, betweenChunksMs: 3 },
+    };
+    const parsed = parseGatewayConfig({
+      ...envelope,
+      providers: [provider("p1", "openai")],
+      models: [{ ...model("m", "p1"), strategy: "weighted", deployments: [deployment] }],
+    });
+    if (!parsed.ok) throw new Error(parsed.reason);
+    expect(parsed.skipped).toEqual([]);
+    expect(parsed.config.models[0]).toMatchObject({ strategy: "weighted", deployments: [deployment] });
+  });
+
+  it("reads a strategy it does not know as priority, keeping the model", () => {
+    const parsed = parseGatewayConfig({
+      ...envelope,
+      providers: [provider("p1", "openai")],
+      models: [
+        { ...model("m1", "p1"), strategy: "lowest-latency" },
+        { ...model("m2", "p1"), strategy: 7 },
+      ],
+    });
+    if (!parsed.ok) throw new Error(parsed.reason);
+    expect(parsed.config.models.map((m) => [m.name, m.strategy])).toEqual([
+      ["m1", "priority"],
+      ["m2", "priority"],
+    ]);
+  });
+
+  it("skips a model whose deployment has a negative weight or a bad new field, as any invalid item", () => {
+    const withDeployment = (name: string, extra: Record<string, unknown>) => ({
+      ...model(name, "p1"),
+      deployments: [{ ...model(name, "p1").deployments[0], ...extra }],
+    });
+    const parsed = parseGatewayConfig({
+      ...envelope,
+      providers: [provider("p1", "openai")],
+      models: [
+        withDeployment("m1", { weight: -1 }),
+        withDeployment("m2", { weight: 1.5 }),
+        withDeployment("m3", { pricing: { inputMicrosPerMTok: -1, outputMicrosPerMTok: 0 } }),
+        withDeployment("m4", { contextWindow: 0 }),
+        model("m5", "p1"),
+      ],
+    });
+    if (!parsed.ok) throw new Error(parsed.reason);
+    expect(parsed.config.models.map((m) => m.name)).toEqual(["m5"]);
+    expect(parsed.skipped).toEqual([
+      {
+        section: "models",
+        reason: "invalid_item",
+        item: "m1",
+        detail: expect.stringMatching(/^deployments\.0\.weight: /),
+      },
+      {
+        section: "models",
+        reason: "invalid_item",
+        item: "m2",
+        detail: expect.stringMatching(/^deployments\.0\.weight: /),
+      },
+      {
+        section: "models",
+        reason: "invalid_item",
+        item: "m3",
+        detail: expect.stringMatching(/^deployments\.0\.pricing\.inputMicrosPerMTok: /),
+      },
+      {
+        section: "models",
+        reason: "invalid_item",
+        item: "m4",
+        detail: expect.stringMatching(/^deployments\.0\.contextWindow: /),
+      },
+    ]);
   });
 });
