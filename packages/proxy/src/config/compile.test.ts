@@ -174,6 +174,66 @@ describe("compileSnapshot", () => {
     ]);
   });
 
+  it("prices each deployment at its own price, else its model's, and keeps position order", () => {
+    const modelPrice = { inputMicrosPerMTok: 1, outputMicrosPerMTok: 2 };
+    const ownPrice = { inputMicrosPerMTok: 30, outputMicrosPerMTok: 40 };
+    const snapshot = compileSnapshot(
+      gatewayConfig({
+        models: [
+          testModel({
+            strategy: "weighted",
+            pricing: modelPrice,
+            deployments: [
+              { id: "dep_b", weight: 3, pricing: ownPrice },
+              { id: "dep_a", weight: 0 },
+            ],
+          }),
+        ],
+      }),
+    );
+    const model = snapshot.models.get("gpt-test")!;
+    expect(model.strategy).toBe("weighted");
+    expect(model.deployments.map((d) => [d.id, d.weight, d.pricing])).toEqual([
+      ["dep_b", 3, ownPrice],
+      ["dep_a", 0, modelPrice],
+    ]);
+    expect(model.selector.pick(() => 0.99).id).toBe("dep_b");
+  });
+
+  it("skips a weighted model whose deployments left all have weight 0, reporting it", () => {
+    const config = gatewayConfig({
+      models: [
+        testModel({
+          name: "weighted",
+          strategy: "weighted",
+          deployments: [
+            { id: "dep_zero", weight: 0 },
+            { id: "dep_gone", providerId: "missing", weight: 5 },
+          ],
+        }),
+        // Priority takes its first deployment whatever its weight.
+        testModel({ name: "ordered", deployments: [{ id: "dep_zero", weight: 0 }] }),
+      ],
+    });
+    const snapshot = compileSnapshot(config);
+    expect([...snapshot.models.keys()]).toEqual(["ordered"]);
+    expect(snapshot.models.get("ordered")!.selector.pick(Math.random).id).toBe("dep_zero");
+    expect(snapshot.skipped).toEqual([
+      {
+        section: "models",
+        reason: "unknown_provider",
+        item: "weighted/dep_gone",
+        detail: expect.any(String),
+      },
+      {
+        section: "models",
+        reason: "no_deployment",
+        item: "weighted",
+        detail: "it is weighted and every deployment left has weight 0",
+      },
+    ]);
+  });
+
   it("rejects duplicates, which no release can enforce unambiguously", () => {
     const twice = gatewayConfig();
     twice.models.push(twice.models[0]!);

@@ -1,13 +1,15 @@
 /**
  * Compiles the snapshot's `providers` and `models` sections: providers with their credentials
- * opened into upstream headers and their URLs prebuilt, and models by name with their deployments'
- * providers resolved. A deployment on a provider the parse skipped (or one absent) is dropped,
- * and a model left with no deployment is skipped, each reported; what is left has everything a
- * request needs.
+ * opened into upstream headers and their URLs prebuilt, and models (aliases) by name with their
+ * deployments' providers and prices resolved and their selector built. A deployment on a provider
+ * the parse skipped (or one absent) is dropped, and a model left with no deployment it can route
+ * to is skipped, each reported; what is left has everything a request needs.
  */
 import type {
   ConfigSkip,
+  ModelPricing,
   ProviderKind,
+  RoutingStrategy,
   SnapshotCredential,
   SnapshotModel,
   SnapshotProvider,
@@ -15,6 +17,7 @@ import type {
 import { openSecret, type SealingKey } from "@switchyard/core/crypto/seal";
 import { providerAdapters } from "../providers/index.ts";
 import type { ProviderAdapter } from "../providers/types.ts";
+import { compileSelector, type DeploymentSelector } from "../routing/selector.ts";
 import { SnapshotCompileError } from "./errors.ts";
 
 export type CompiledProvider = {
@@ -53,6 +56,10 @@ export type CompiledDeployment = {
   readonly id: string;
   readonly upstreamModel: string;
   readonly timeouts: { readonly connectMs: number; readonly firstByteMs: number; readonly totalMs: number };
+  /** Its share of a weighted alias's traffic (0: none). */
+  readonly weight: number;
+  /** What a call it answers is billed: its own price, else its model's. */
+  readonly pricing: ModelPricing;
   readonly provider: CompiledProvider;
   /** Which connection pool serves it: one per origin and connect timeout. */
   readonly poolKey: string;
@@ -61,7 +68,11 @@ export type CompiledDeployment = {
 export type CompiledModel = {
   readonly name: string;
   readonly kind: "chat" | "embedding";
+  readonly strategy: RoutingStrategy;
+  /** In position order: the order `priority` takes them in. */
   readonly deployments: readonly [CompiledDeployment, ...CompiledDeployment[]];
+  /** Picks the deployment of each request, by `strategy`. */
+  readonly selector: DeploymentSelector<CompiledDeployment>;
   /** Its entry in `GET /v1/models`. */
   readonly listEntry: ModelListEntry;
 };
@@ -199,6 +210,8 @@ export function compileModels(
         id: deployment.id,
         upstreamModel: deployment.upstreamModel,
         timeouts: { ...deployment.timeouts },
+        weight: deployment.weight,
+        pricing: deployment.pricing ?? model.pricing,
         provider,
         poolKey: `${provider.origin}|${deployment.timeouts.connectMs}`,
       });
@@ -213,10 +226,23 @@ export function compileModels(
       });
       continue;
     }
+    const ordered: [CompiledDeployment, ...CompiledDeployment[]] = [first, ...rest];
+    const selector = compileSelector(model.strategy, ordered);
+    if (selector === null) {
+      skips.push({
+        section: "models",
+        reason: "no_deployment",
+        item: model.name,
+        detail: "it is weighted and every deployment left has weight 0",
+      });
+      continue;
+    }
     compiled.set(model.name, {
       name: model.name,
       kind: model.kind,
-      deployments: [first, ...rest],
+      strategy: model.strategy,
+      deployments: ordered,
+      selector,
       listEntry: { id: model.name, object: "model", created, owned_by: "switchyard" },
     });
   }

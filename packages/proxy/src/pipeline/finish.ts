@@ -7,31 +7,15 @@
 import { performance } from "node:perf_hooks";
 import {
   costMicros,
-  type ModelPricing,
   maxUsageCostMicros,
   maxUsageTokens,
   toStorableText,
   type UsageEvent,
 } from "@switchyard/core";
-import type { CompiledSnapshot } from "../config/compile.ts";
 import type { ProxyDeps } from "../http/context.ts";
 import { errorFields } from "../logger.ts";
 import { tokensForBytes } from "../usage/tokens.ts";
 import { type CallUsage, clientClosedStatus, type ModelCall } from "./types.ts";
-
-const free: ModelPricing = { inputMicrosPerMTok: 0, outputMicrosPerMTok: 0 };
-
-// Prices by model name, built once per snapshot on first use.
-const pricesBySnapshot = new WeakMap<CompiledSnapshot, Map<string, ModelPricing>>();
-
-export function pricingOf(snapshot: CompiledSnapshot, model: string): ModelPricing {
-  let prices = pricesBySnapshot.get(snapshot);
-  if (prices === undefined) {
-    prices = new Map(snapshot.config.models.map((m) => [m.name, m.pricing]));
-    pricesBySnapshot.set(snapshot, prices);
-  }
-  return prices.get(model) ?? free;
-}
 
 /**
  * A token count the control plane can store: a provider's own numbers are not trusted to be
@@ -62,11 +46,9 @@ export function measureUsage(call: ModelCall): CallUsage {
   const completionTokens = tokenCount(
     meter.completionTokens >= 0 ? meter.completionTokens : tokensForBytes(meter.generatedBytes),
   );
-  const snapshot = call.ctx.snapshot;
+  // Billed at the price of the deployment that answered; a call that never got one used nothing.
   const cost =
-    call.model !== null && snapshot !== null
-      ? costMicros(promptTokens, completionTokens, pricingOf(snapshot, call.model.name))
-      : 0;
+    call.deployment !== null ? costMicros(promptTokens, completionTokens, call.deployment.pricing) : 0;
   // Capped as the control plane caps one request's cost, so the proxy's own events are never refused.
   return {
     promptTokens,

@@ -5,7 +5,7 @@
  *   authenticate  the API key, against the snapshot the request arrived under
  *   parse         the body, by the surface (`Surface.parse`)
  *   resolve       what the client asked for to a model of the snapshot (a prompt template later)
- *   select        the deployment that serves it (routing later)
+ *   select        the deployment that serves it, by the alias's strategy (routing/selector.ts)
  *   admit         each enforcer in `deps.enforcers`, in order; a refusal stops the call
  *   attempt       the upstream call with its timeouts (pipeline/attempt.ts)
  *   relay         the answer, whole or streamed, by the surface (pipeline/relay.ts)
@@ -19,6 +19,7 @@ import type { ProxyDeps, RequestContext } from "../http/context.ts";
 import { configNotLoaded, sendError, toAppError } from "../http/errors.ts";
 import { authenticateKey, authorizeModel } from "../keys/authenticate.ts";
 import { errorFields } from "../logger.ts";
+import type { RandomSource } from "../routing/selector.ts";
 import { UsageMeter } from "../usage/meter.ts";
 import { attemptUpstream } from "./attempt.ts";
 import { finishCall } from "./finish.ts";
@@ -52,9 +53,16 @@ function operationPath(deployment: CompiledDeployment, operation: Surface["opera
   return operation === "chat.completions" ? provider.chatCompletionsPath : provider.embeddingsPath;
 }
 
-/** select: the deployment that serves the model (the first one, until routing chooses among them). */
-export function selectDeployment(model: CompiledModel, surface: Surface<ModelRequest>): CompiledDeployment {
-  const deployment = model.deployments[0];
+/**
+ * select: the deployment that serves the model, by the alias's strategy (compiled with the
+ * snapshot); `random` draws for `weighted`.
+ */
+export function selectDeployment(
+  model: CompiledModel,
+  surface: Surface<ModelRequest>,
+  random: RandomSource = Math.random,
+): CompiledDeployment {
+  const deployment = model.selector.pick(random);
   const provider = deployment.provider;
   if (provider.unavailableReason !== null) throw new AppError("upstream_error", provider.unavailableReason);
   if (operationPath(deployment, surface.operation) === null) {

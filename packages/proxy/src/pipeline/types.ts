@@ -28,7 +28,7 @@ export type ModelRequest = {
 export type CallUsage = {
   readonly promptTokens: number;
   readonly completionTokens: number;
-  /** Exact cost in integer micro-dollars, from the model's price in the snapshot. */
+  /** Exact cost in integer micro-dollars, at the price of the deployment that answered. */
   readonly costMicros: number;
   /** The HTTP status the client got (499 when it went away). */
   readonly status: number;

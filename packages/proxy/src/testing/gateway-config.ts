@@ -18,7 +18,13 @@ import { hashApiKey } from "@switchyard/core/keys/secret";
 /** Models in tests are free unless a test sets a price. */
 export const noPricing = { inputMicrosPerMTok: 0, outputMicrosPerMTok: 0 };
 
-export const defaultTimeouts = { connectMs: 1000, firstByteMs: 5000, totalMs: 30_000 };
+export const defaultTimeouts = {
+  connectMs: 1000,
+  firstByteMs: 5000,
+  totalMs: 30_000,
+  firstTokenMs: null,
+  betweenChunksMs: null,
+} satisfies SnapshotDeployment["timeouts"];
 
 /** The lineage test snapshots count their versions in unless a test sets another. */
 export const testLineage = "5e1f0c4a-7b2d-4c9e-9a3f-0d6b8e2c1a47";
@@ -64,28 +70,44 @@ export function testProvider(overrides: Partial<SnapshotProvider> = {}): Snapsho
   };
 }
 
-/** A deployment of `mock-gpt` on `prov_mock` with the default timeouts. */
-export function testDeployment(overrides: Partial<SnapshotDeployment> = {}): SnapshotDeployment {
+type DeploymentInput = Partial<Omit<SnapshotDeployment, "timeouts">> & {
+  /** The stream timeouts (first token, between chunks) are none unless given. */
+  timeouts?: Omit<SnapshotDeployment["timeouts"], "firstTokenMs" | "betweenChunksMs"> &
+    Partial<SnapshotDeployment["timeouts"]>;
+};
+
+/**
+ * A deployment of `mock-gpt` on `prov_mock` with the default timeouts, weight 1 and no price of
+ * its own (its model's applies).
+ */
+export function testDeployment(overrides: DeploymentInput = {}): SnapshotDeployment {
+  const { timeouts, ...rest } = overrides;
   return {
     id: "dep_mock",
     providerId: "prov_mock",
     upstreamModel: "mock-gpt",
-    timeouts: defaultTimeouts,
-    ...overrides,
+    weight: 1,
+    contextWindow: null,
+    maxOutputTokens: null,
+    region: null,
+    tags: [],
+    ...rest,
+    timeouts: { ...defaultTimeouts, ...timeouts },
   };
 }
 
 type ModelInput = Partial<Omit<SnapshotModel, "deployments">> & {
   /** Each filled in by `testDeployment`; one default deployment when left out. */
-  deployments?: Partial<SnapshotDeployment>[];
+  deployments?: DeploymentInput[];
 };
 
-/** A free chat model `gpt-test` served by one deployment (`testDeployment`). */
+/** A free chat model `gpt-test` of strategy `priority` served by one deployment (`testDeployment`). */
 export function testModel(input: ModelInput = {}): SnapshotModel {
   const { deployments = [{}], ...rest } = input;
   return {
     name: "gpt-test",
     kind: "chat",
+    strategy: "priority",
     pricing: noPricing,
     ...rest,
     deployments: deployments.map((d) => testDeployment(d)),
