@@ -9,6 +9,8 @@ export * from "./net/addresses.ts";
 export * from "./providers/alerts.ts";
 export * from "./providers/inputs.ts";
 export * from "./providers/kinds.ts";
+export * from "./routing/inputs.ts";
+export * from "./routing/views.ts";
 export * from "./tokens/inputs.ts";
 export * from "./usage/event.ts";
 export * from "./validation/text.ts";

@@ -918,11 +918,13 @@ describe("update and delete", () => {
     expect(bareMoved.status).toBe(200);
   });
 
-  it("refuses to delete a provider that deployments use, naming the models", async () => {
+  it("refuses to delete a provider that has deployments, naming them and the aliases that use them", async () => {
     const demo = await h.db.provider.findFirstOrThrow({ where: { name: "mock-provider" } });
     const r = await admin.mutate("providers.delete", { id: demo.id });
     expect(r.status).toBe(409);
-    expect(r.body.error?.message).toMatch(/still used by \d+ deployments .*mock-gpt/);
+    expect(r.body.error?.message).toMatch(
+      /^Provider "mock-provider" still has \d+ deployments \(.*mock-embed, mock-gpt, mock-gpt-mini.*\), used by aliases .*mock-embed, mock-gpt, mock-gpt-mini.*: take them out of those aliases, then delete them first\.$/,
+    );
     expect(await h.db.provider.count({ where: { id: demo.id } })).toBe(1);
   });
 

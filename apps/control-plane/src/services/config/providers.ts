@@ -1,8 +1,8 @@
 /**
  * The `providers` and `models` sections of the snapshot from Postgres: providers with their
- * credentials re-sealed for the data plane, and the models that have at least one deployment.
+ * credentials re-sealed for the data plane, and the aliases that have at least one target.
  */
-import type { SnapshotModel, SnapshotProvider } from "@switchyard/core";
+import { RoutingStrategy, type SnapshotModel, type SnapshotProvider } from "@switchyard/core";
 import type { Tx } from "@switchyard/db";
 import type { CredentialVault } from "../providers/vault.ts";
 
@@ -41,41 +41,78 @@ export async function compileProvidersSection(
   }));
 }
 
+/**
+ * Aliases with their targets in position order. An alias without targets serves nothing and is
+ * left out. The alias's `pricing` is its first target's price: what a proxy that predates
+ * deployment prices bills (it takes `deployments[0]`).
+ */
 export async function compileModelsSection(tx: Tx): Promise<SnapshotModel[]> {
-  const models = await tx.gatewayModel.findMany({
+  const aliases = await tx.gatewayModel.findMany({
     select: {
       name: true,
       kind: true,
-      inputMicrosPerMTok: true,
-      outputMicrosPerMTok: true,
-      deployments: {
+      strategy: true,
+      targets: {
         select: {
-          id: true,
-          providerId: true,
-          upstreamModel: true,
-          connectMs: true,
-          firstByteMs: true,
-          totalMs: true,
+          weight: true,
+          deployment: {
+            select: {
+              id: true,
+              providerId: true,
+              upstreamModel: true,
+              kind: true,
+              contextWindow: true,
+              maxOutputTokens: true,
+              region: true,
+              tags: true,
+              connectMs: true,
+              firstByteMs: true,
+              firstTokenMs: true,
+              betweenChunksMs: true,
+              totalMs: true,
+              inputMicrosPerMTok: true,
+              outputMicrosPerMTok: true,
+            },
+          },
         },
-        orderBy: { createdAt: "asc" },
+        orderBy: { position: "asc" },
       },
     },
     orderBy: { name: "asc" },
   });
-  return models
-    .filter((m) => m.deployments.length > 0)
-    .map((m) => ({
-      name: m.name,
-      kind: m.kind,
+  return aliases.flatMap((a) => {
+    const deployments = a.targets.map(({ weight, deployment: d }) => ({
+      id: d.id,
+      providerId: d.providerId,
+      upstreamModel: d.upstreamModel,
+      kind: d.kind,
+      weight,
+      contextWindow: d.contextWindow,
+      maxOutputTokens: d.maxOutputTokens,
+      region: d.region,
+      tags: d.tags,
       pricing: {
-        inputMicrosPerMTok: Number(m.inputMicrosPerMTok),
-        outputMicrosPerMTok: Number(m.outputMicrosPerMTok),
+        inputMicrosPerMTok: Number(d.inputMicrosPerMTok),
+        outputMicrosPerMTok: Number(d.outputMicrosPerMTok),
       },
-      deployments: m.deployments.map((d) => ({
-        id: d.id,
-        providerId: d.providerId,
-        upstreamModel: d.upstreamModel,
-        timeouts: { connectMs: d.connectMs, firstByteMs: d.firstByteMs, totalMs: d.totalMs },
-      })),
+      timeouts: {
+        connectMs: d.connectMs,
+        firstByteMs: d.firstByteMs,
+        totalMs: d.totalMs,
+        firstTokenMs: d.firstTokenMs,
+        betweenChunksMs: d.betweenChunksMs,
+      },
     }));
+    const first = deployments[0];
+    if (!first) return [];
+    return [
+      {
+        name: a.name,
+        kind: a.kind,
+        strategy: RoutingStrategy.catch("priority").parse(a.strategy),
+        pricing: first.pricing,
+        deployments,
+      },
+    ];
+  });
 }

@@ -5,7 +5,7 @@
 import { AppError, type KeyOwnerInput } from "@switchyard/core";
 import type { Tx } from "@switchyard/db";
 
-/** The allowed models, de-duplicated; unknown names are refused with a field error. */
+/** The allowed models (alias names), de-duplicated; names no alias has are refused with a field error. */
 export async function checkModels(tx: Tx, names: readonly string[]): Promise<string[]> {
   const unique = [...new Set(names)];
   if (unique.length === 0) return unique;
@@ -13,7 +13,7 @@ export async function checkModels(tx: Tx, names: readonly string[]): Promise<str
   const known = new Set(found.map((m) => m.name));
   const missing = unique.filter((n) => !known.has(n));
   if (missing.length > 0) {
-    const msg = `Unknown model${missing.length > 1 ? "s" : ""}: ${missing.join(", ")}. Choose from the models the gateway serves.`;
+    const msg = `Unknown model${missing.length > 1 ? "s" : ""}: ${missing.join(", ")}. Choose from the aliases the gateway serves.`;
     throw new AppError("invalid_request", msg, { fieldErrors: { allowedModels: [msg] } });
   }
   return unique;

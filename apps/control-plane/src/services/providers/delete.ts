@@ -1,4 +1,7 @@
-/** Deletes a provider that no deployment uses any more; its credentials go with it. */
+/**
+ * Deletes a provider that has no deployments any more; its credentials go with it. One that has
+ * some is refused, naming them and the aliases that route to them, so the admin knows what to move.
+ */
 import { AppError, type ProviderIdInput } from "@switchyard/core";
 import { writeConfig } from "../config/publish.ts";
 import type { OpArgs } from "../op.ts";
@@ -20,16 +23,27 @@ export async function deleteProvider({
         kind: true,
         baseUrl: true,
         credentials: { where: { role: { in: ["primary", "fallback"] } }, select: { id: true, last4: true } },
-        deployments: { select: { model: { select: { name: true } } } },
+        deployments: {
+          select: { upstreamModel: true, aliases: { select: { model: { select: { name: true } } } } },
+          orderBy: { upstreamModel: "asc" },
+        },
       },
     });
     if (!provider) throw providerGone();
     if (provider.deployments.length > 0) {
-      const models = [...new Set(provider.deployments.map((d) => d.model.name))].sort();
       const n = provider.deployments.length;
+      const deployments = provider.deployments.map((d) => d.upstreamModel).join(", ");
+      const aliases = [
+        ...new Set(provider.deployments.flatMap((d) => d.aliases.map((t) => t.model.name))),
+      ].sort();
+      const them = n === 1 ? "it" : "them";
+      const usedBy =
+        aliases.length === 0
+          ? `delete ${them} first`
+          : `used by alias${aliases.length === 1 ? "" : "es"} ${aliases.join(", ")}: take ${them} out of ${aliases.length === 1 ? "that alias" : "those aliases"}, then delete ${them} first`;
       throw new AppError(
         "conflict",
-        `Provider "${provider.name}" is still used by ${n} deployment${n === 1 ? "" : "s"} (model${models.length === 1 ? "" : "s"} ${models.join(", ")}): move or delete those deployments first.`,
+        `Provider "${provider.name}" still has ${n} deployment${n === 1 ? "" : "s"} (${deployments}), ${usedBy}.`,
       );
     }
     await tx.provider.delete({ where: { id } });

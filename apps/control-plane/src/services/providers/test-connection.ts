@@ -274,6 +274,58 @@ function describeStatus(answer: Answer, hasKey: boolean, url: string): Described
 }
 
 /**
+ * One call to a stored provider's models list, held to the address rules, as the connection test
+ * and model discovery make it: the outcome class and, on a 2xx, the answer's body for the caller to
+ * read model ids from (never to repeat).
+ */
+export async function callModelsEndpoint(
+  provider: { kind: ProviderKind; baseUrl: string; inCluster: boolean },
+  apiKey: string | null,
+  options: { timeoutMs?: number; resolve?: ResolveHost } = {},
+): Promise<{ result: ProviderTestResult; body: string | null }> {
+  const timeoutMs = options.timeoutMs ?? providerTestTimeoutMs;
+  const { url, headers } = modelsRequest(provider.kind, provider.baseUrl, apiKey);
+  const target = new URL(url);
+  const reach = { inCluster: provider.inCluster };
+
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  // Rows stored before the address rules existed are held to them here too.
+  const stored = providerAddressProblem(classifyHost(target.hostname), target.protocol, reach);
+  if (stored) {
+    return {
+      result: {
+        ok: false,
+        outcome: "address_refused",
+        status: null,
+        latencyMs: 0,
+        message: `Address refused: ${stored}. Nothing was sent.`,
+      },
+      body: null,
+    };
+  }
+  const lookup = checkedLookup(options.resolve ?? resolveWithDns, target.protocol, reach);
+  try {
+    const answer = await get(target, headers, lookup, timeoutMs);
+    const described = describeStatus(answer, apiKey !== null, url);
+    return {
+      result: { ...described, status: answer.status, latencyMs: elapsed() },
+      body: described.ok ? answer.body : null,
+    };
+  } catch (err) {
+    return {
+      result: {
+        ok: false,
+        status: null,
+        latencyMs: elapsed(),
+        ...describeFailure(err, target.hostname, timeoutMs),
+      },
+      body: null,
+    };
+  }
+}
+
+/**
  * `options` are for tests: a shorter timeout, and a resolver standing in for DNS under someone
  * else's control.
  */
@@ -282,7 +334,6 @@ export async function testProviderCredential(
   options: { timeoutMs?: number; resolve?: ResolveHost } = {},
 ): Promise<ProviderTestResult> {
   const { id } = input;
-  const timeoutMs = options.timeoutMs ?? providerTestTimeoutMs;
   const provider = await db.provider.findFirst({
     where: { id, orgId: actor.orgId },
     select: {
@@ -301,38 +352,7 @@ export async function testProviderCredential(
   if (!provider) throw providerGone();
   const credential = provider.credentials[0] ?? null;
   const apiKey = credential ? vault.open(credential) : null;
-  const { url, headers } = modelsRequest(provider.kind, provider.baseUrl, apiKey);
-  const target = new URL(url);
-  const reach = { inCluster: provider.inCluster };
-
-  const started = performance.now();
-  const elapsed = () => Math.round(performance.now() - started);
-  let result: ProviderTestResult;
-  // Rows stored before the address rules existed are held to them here too.
-  const stored = providerAddressProblem(classifyHost(target.hostname), target.protocol, reach);
-  if (stored) {
-    result = {
-      ok: false,
-      outcome: "address_refused",
-      status: null,
-      latencyMs: 0,
-      message: `Address refused: ${stored}. Nothing was sent.`,
-    };
-  } else {
-    const lookup = checkedLookup(options.resolve ?? resolveWithDns, target.protocol, reach);
-    try {
-      const answer = await get(target, headers, lookup, timeoutMs);
-      const described = describeStatus(answer, apiKey !== null, url);
-      result = { ...described, status: answer.status, latencyMs: elapsed() };
-    } catch (err) {
-      result = {
-        ok: false,
-        status: null,
-        latencyMs: elapsed(),
-        ...describeFailure(err, target.hostname, timeoutMs),
-      };
-    }
-  }
+  const { result } = await callModelsEndpoint(provider, apiKey, options);
 
   await db.$transaction((tx) =>
     recordAudit(tx, actor, {

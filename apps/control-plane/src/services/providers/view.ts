@@ -16,7 +16,7 @@ export const providerViewSelect = {
     select: { id: true, role: true, last4: true, createdAt: true, overlapUntil: true },
     orderBy: { createdAt: "desc" },
   },
-  deployments: { select: { model: { select: { name: true } } } },
+  deployments: { select: { aliases: { select: { model: { select: { name: true } } } } } },
 } satisfies Prisma.ProviderSelect;
 
 type ProviderRow = Prisma.ProviderGetPayload<{ select: typeof providerViewSelect }>;
@@ -41,7 +41,7 @@ export function toProviderView(p: ProviderRow, now: Date): ProviderView {
     inCluster: p.inCluster,
     version: p.version,
     credentials,
-    models: [...new Set(p.deployments.map((d) => d.model.name))].sort(),
+    models: [...new Set(p.deployments.flatMap((d) => d.aliases.map((t) => t.model.name)))].sort(),
     createdAt: p.createdAt.toISOString(),
   };
 }

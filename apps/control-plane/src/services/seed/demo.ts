@@ -71,19 +71,26 @@ export async function seedDemoData(db: Db, input: DemoSeedInput): Promise<DemoSe
     create: { orgId: org.id, name: "mock-provider", kind: "openai", baseUrl, inCluster: true },
     update: { baseUrl, inCluster: true },
   });
+  // Each demo alias routes to one deployment of the mock provider of the same name.
   for (const [name, kind, upstream] of [
     [demoModel, "chat", "mock-gpt"],
     ["mock-gpt-mini", "chat", "mock-gpt-mini"],
     ["mock-embed", "embedding", "mock-embed"],
   ] as const) {
-    const model = await db.gatewayModel.upsert({ where: { name }, create: { name, kind }, update: {} });
-    const hasDeployment = await db.deployment.findFirst({
-      where: { modelId: model.id, providerId: provider.id },
+    const deployment = await db.deployment.upsert({
+      where: { providerId_upstreamModel: { providerId: provider.id, upstreamModel: upstream } },
+      create: { providerId: provider.id, upstreamModel: upstream, kind },
+      update: {},
+      select: { id: true },
     });
-    if (!hasDeployment) {
-      await db.deployment.create({
-        data: { modelId: model.id, providerId: provider.id, upstreamModel: upstream },
-      });
+    const alias = await db.gatewayModel.upsert({
+      where: { name },
+      create: { name, kind },
+      update: {},
+      select: { id: true, targets: { select: { deploymentId: true } } },
+    });
+    if (alias.targets.length === 0) {
+      await db.aliasTarget.create({ data: { modelId: alias.id, deploymentId: deployment.id, position: 0 } });
     }
   }
 
