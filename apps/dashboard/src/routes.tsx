@@ -7,6 +7,7 @@ import { LoginPage } from "./features/auth/login-page.tsx";
 import { AuthGate } from "./features/auth/session.tsx";
 import { KeysPage } from "./features/keys/keys-page.tsx";
 import { ProvidersPage } from "./features/providers/providers-page.tsx";
+import { RoutingPage } from "./features/routing/routing-page.tsx";
 import { SettingsPage } from "./features/settings/settings-page.tsx";
 import { AppShell } from "./features/shell/app-shell.tsx";
 import { HomeRedirect } from "./features/shell/home-redirect.tsx";
@@ -18,7 +19,6 @@ import { SystemPage } from "./features/system/system-page.tsx";
 import { TokensPage } from "./features/tokens/tokens-page.tsx";
 
 const notBuilt = [
-  "routing",
   "budgets",
   "prompts",
   "experiments",
@@ -48,6 +48,7 @@ export const routes: RouteObject[] = [
           { index: true, element: <HomeRedirect /> },
           section("keys", <KeysPage />),
           section("providers", <ProvidersPage />),
+          section("routing", <RoutingPage />),
           ...notBuilt.map((id) => section(id, <NotBuiltPage sectionId={id} />)),
           section("audit", <AuditPage />),
           section("tokens", <TokensPage />),

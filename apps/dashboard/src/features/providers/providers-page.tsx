@@ -1,11 +1,13 @@
 /**
  * Providers (admins): the upstreams that serve models, with their masked credentials. Add, edit, test,
- * rotate a credential without downtime, and delete one no model uses.
+ * rotate a credential without downtime, and delete one no deployment uses. Its models are added as
+ * deployments on the Routing page.
  */
 import type { ProviderView } from "@switchyard/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { PlusIcon, ServerIcon } from "lucide-react";
 import { useState } from "react";
+import { Link } from "react-router";
 import { toast } from "sonner";
 import { useFocusReturn } from "../../components/data-table/use-focus-return.ts";
 import { RefreshButton } from "../../components/list-states.tsx";
@@ -81,7 +83,15 @@ export function ProvidersPage() {
           <EmptyState
             icon={<ServerIcon />}
             title="No providers yet"
-            description="Add an OpenAI-compatible server or Anthropic, then give it models to serve."
+            description={
+              <>
+                Add an OpenAI-compatible server or Anthropic, then add its models as deployments on the{" "}
+                <Link to="/routing" className="font-medium text-foreground underline underline-offset-4">
+                  Routing page
+                </Link>
+                .
+              </>
+            }
             action={addButton}
           />
         }
