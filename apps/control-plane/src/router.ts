@@ -5,6 +5,7 @@ import { jobsRouter } from "./routers/jobs/index.ts";
 import { keysRouter } from "./routers/keys/index.ts";
 import { notificationsRouter } from "./routers/notifications/index.ts";
 import { providersRouter } from "./routers/providers/index.ts";
+import { routingRouter } from "./routers/routing/index.ts";
 import { tokensRouter } from "./routers/tokens/index.ts";
 import { router } from "./trpc.ts";
 
@@ -15,6 +16,7 @@ export const appRouter = router({
   keys: keysRouter,
   notifications: notificationsRouter,
   providers: providersRouter,
+  routing: routingRouter,
   tokens: tokensRouter,
 });
 

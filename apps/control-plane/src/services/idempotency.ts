@@ -6,7 +6,7 @@
  */
 import { AppError } from "@switchyard/core";
 
-export function alreadyCreated(what: "key" | "provider"): AppError {
+export function alreadyCreated(what: "key" | "provider" | "deployment" | "alias"): AppError {
   return new AppError(
     "conflict",
     `Already created: this ${what} was made by an earlier submission of the same form`,
