@@ -1,13 +1,14 @@
 /**
  * Proxy benchmark: on loopback, in one run, the mock provider direct, a bare Node forwarder (`floor`,
- * bench/floor.ts: the least a Node gateway does), this proxy and the Portkey gateway
+ * bench/floor.ts: the least a Node gateway does), this proxy (through an alias of one deployment,
+ * and `proxy-weighted`: through a weighted alias of two) and the Portkey gateway
  * (`@portkey-ai/gateway`), each gateway in its own process forwarding to the same mock provider, at
  * several concurrencies, JSON and streaming. Prints Markdown tables: requests/s, p50/p99 latency,
  * added latency and added time to first streamed byte over direct, gateway CPU per request, and
  * peak RSS of each gateway process. Results are recorded in bench/README.md.
  *
  * `pnpm --filter @switchyard/bench proxy [--seconds 5] [--warmup 1.5] [--concurrency 1,32,128]
- *   [--targets direct,floor,proxy,portkey] [--modes json,stream] [--node-options="<flags>"] [--cpu-prof <dir>]
+ *   [--targets direct,floor,proxy,proxy-weighted,portkey] [--modes json,stream] [--node-options="<flags>"] [--cpu-prof <dir>]
  *   [--proxy-entry dist|src]`
  *
  * The proxy gets everything it enforces switched on: a key check (one key, allowed models, expiry),
@@ -63,8 +64,11 @@ const { values: args } = parseArgs({
   },
 });
 
-const targetNames = ["direct", "floor", "proxy", "portkey"] as const;
+const targetNames = ["direct", "floor", "proxy", "proxy-weighted", "portkey"] as const;
 type TargetName = (typeof targetNames)[number];
+/** The proxy's targets: the same proxy, its requests naming a one-deployment or a weighted alias. */
+const isProxy = (name: TargetName): name is "proxy" | "proxy-weighted" =>
+  name === "proxy" || name === "proxy-weighted";
 const modeNames = ["json", "stream"] as const;
 type Mode = (typeof modeNames)[number];
 
@@ -108,15 +112,19 @@ const mockKnobs: Record<Mode, Record<string, number>> = {
   stream: { latencyMs: 0, ttftMs: 5, tokensPerSecond: 1000, completionTokens: 8 },
 };
 const upstreamModel = "mock-gpt";
-const requestBodies: Record<Mode, string> = {
-  json: JSON.stringify({ model: upstreamModel, messages: [{ role: "user", content: "Say hello" }] }),
-  stream: JSON.stringify({
-    model: upstreamModel,
-    messages: [{ role: "user", content: "Say hello" }],
-    stream: true,
-    stream_options: { include_usage: true },
-  }),
-};
+/** The alias `proxy-weighted` requests name: two deployments of weight 1 on the mock provider. */
+const weightedAlias = "mock-gpt-weighted";
+
+function requestBody(mode: Mode, model: string): string {
+  return mode === "json"
+    ? JSON.stringify({ model, messages: [{ role: "user", content: "Say hello" }] })
+    : JSON.stringify({
+        model,
+        messages: [{ role: "user", content: "Say hello" }],
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+}
 
 // ---------------------------------------------------------------------------------------------
 // Child processes
@@ -253,6 +261,8 @@ const keySecret = `sk-sy-bench-${randomUUID().replaceAll("-", "")}`;
 
 function startControlPlane(mockUrl: string) {
   const providerId = randomUUID();
+  const pricing = { inputMicrosPerMTok: 150_000, outputMicrosPerMTok: 600_000 };
+  const timeouts = { connectMs: 1000, firstByteMs: 10_000, totalMs: 60_000 };
   const config = GatewayConfig.parse(
     gatewayConfig({
       lineage: randomUUID(),
@@ -262,7 +272,7 @@ function startControlPlane(mockUrl: string) {
           secrets: [{ secret: keySecret }],
           name: "bench",
           userId: randomUUID(),
-          allowedModels: [upstreamModel],
+          allowedModels: [upstreamModel, weightedAlias],
           // Limits checked on every request, never reached by this run.
           rpm: 1_000_000_000,
           tpm: 1_000_000_000_000,
@@ -273,14 +283,16 @@ function startControlPlane(mockUrl: string) {
       models: [
         testModel({
           name: upstreamModel,
-          pricing: { inputMicrosPerMTok: 150_000, outputMicrosPerMTok: 600_000 },
+          pricing,
+          deployments: [{ id: randomUUID(), providerId, upstreamModel, timeouts }],
+        }),
+        testModel({
+          name: weightedAlias,
+          strategy: "weighted",
+          pricing,
           deployments: [
-            {
-              id: randomUUID(),
-              providerId,
-              upstreamModel,
-              timeouts: { connectMs: 1000, firstByteMs: 10_000, totalMs: 60_000 },
-            },
+            { id: randomUUID(), providerId, upstreamModel, timeouts, weight: 1 },
+            { id: randomUUID(), providerId, upstreamModel, timeouts, weight: 1 },
           ],
         }),
       ],
@@ -378,6 +390,8 @@ function startControlPlane(mockUrl: string) {
 type Gateway = {
   name: TargetName;
   origin: string;
+  /** The model its requests name. */
+  model: string;
   headers: Record<string, string>;
   child: Child | null;
   /** What the gateway enforces in this run, for the report. */
@@ -409,7 +423,7 @@ function proxyEnvironment(
   return { env, notes };
 }
 
-async function startProxy(controlPlaneUrl: string): Promise<Gateway> {
+async function startProxy(controlPlaneUrl: string, name: "proxy" | "proxy-weighted"): Promise<Gateway> {
   const port = await freePort();
   const { env, notes } = proxyEnvironment(controlPlaneUrl, port);
   let entry = join(repoRoot, "packages/proxy/src/main.ts");
@@ -432,14 +446,20 @@ async function startProxy(controlPlaneUrl: string): Promise<Gateway> {
   notes.unshift(
     `started as: ${envPrefix}node ${[...flags, ...gatewayNodeOptions, relative(repoRoot, entry)].join(" ")}`,
   );
-  const child = startChild("proxy", [...flags, entry], env);
+  const child = startChild(name, [...flags, entry], env);
   const origin = `http://${loopback}:${port}`;
   await waitReady(
     child,
     `${origin}/healthz`,
     (status, body) => status === 200 && body.includes('"configVersion":1'),
   );
-  return { name: "proxy", origin, headers: { authorization: `Bearer ${keySecret}` }, child, notes };
+  const model = name === "proxy" ? upstreamModel : weightedAlias;
+  notes.push(
+    name === "proxy"
+      ? `requests name '${model}', an alias of one deployment`
+      : `requests name '${model}', a weighted alias of two deployments (weights 1 and 1)`,
+  );
+  return { name, origin, model, headers: { authorization: `Bearer ${keySecret}` }, child, notes };
 }
 
 /** The bare forwarder, started with the proxy's node flags and environment. */
@@ -456,6 +476,7 @@ async function startFloor(mockUrl: string): Promise<Gateway> {
   return {
     name: "floor",
     origin,
+    model: upstreamModel,
     headers: {},
     child,
     notes: [
@@ -473,6 +494,7 @@ async function startPortkey(mockUrl: string): Promise<Gateway> {
   return {
     name: "portkey",
     origin,
+    model: upstreamModel,
     headers: {
       authorization: "Bearer sk-bench-unused",
       "x-portkey-provider": "openai",
@@ -483,14 +505,17 @@ async function startPortkey(mockUrl: string): Promise<Gateway> {
   };
 }
 
-/** One JSON and one streamed completion, checked for shape; for the proxy, a wrong key too. */
+/**
+ * One JSON and one streamed completion, checked for shape; for the proxy, a wrong key too, and
+ * which deployments answer a few requests.
+ */
 async function preflight(gateway: Gateway): Promise<void> {
   for (const mode of modes) {
     await setMockKnobs(mode);
     const res = await request(`${gateway.origin}/v1/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json", ...gateway.headers },
-      body: requestBodies[mode],
+      body: requestBody(mode, gateway.model),
     });
     const text = await res.body.text();
     const ok = mode === "json" ? text.includes('"chat.completion"') : text.trimEnd().endsWith("data: [DONE]");
@@ -499,7 +524,7 @@ async function preflight(gateway: Gateway): Promise<void> {
         `${gateway.name} ${mode} preflight failed: HTTP ${res.statusCode} ${text.slice(0, 300)}`,
       );
     }
-    if (gateway.name === "proxy" && mode === modes[0]) {
+    if (isProxy(gateway.name) && mode === modes[0]) {
       const limits = Object.keys(res.headers).filter((name) => name.startsWith("x-ratelimit-"));
       gateway.notes.push(
         limits.length > 0
@@ -508,15 +533,34 @@ async function preflight(gateway: Gateway): Promise<void> {
       );
     }
   }
-  if (gateway.name === "proxy") {
+  if (isProxy(gateway.name)) {
     const res = await request(`${gateway.origin}/v1/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: "Bearer sk-sy-wrong" },
-      body: requestBodies.json,
+      body: requestBody("json", gateway.model),
     });
     await res.body.dump();
     if (res.statusCode !== 401) throw new Error(`proxy accepted a wrong key (HTTP ${res.statusCode})`);
     gateway.notes.push("key check: a wrong key gets 401");
+
+    await setMockKnobs(modes[0]!);
+    const answered = new Set<string>();
+    for (let i = 0; i < 40; i++) {
+      const probe = await request(`${gateway.origin}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...gateway.headers },
+        body: requestBody(modes[0]!, gateway.model),
+      });
+      await probe.body.dump();
+      answered.add(String(probe.headers["x-switchyard-deployment"]));
+    }
+    const expected = gateway.name === "proxy" ? 1 : 2;
+    if (answered.size !== expected) {
+      throw new Error(
+        `${gateway.name}: ${answered.size} deployments answered 40 requests, expected ${expected}`,
+      );
+    }
+    gateway.notes.push(`deployments that answered 40 preflight requests: ${answered.size}`);
   }
 }
 
@@ -598,7 +642,7 @@ async function runCell(
     bodyTimeout: 30_000,
   });
   const headers = { "content-type": "application/json", ...gateway.headers };
-  const body = requestBodies[mode];
+  const body = requestBody(mode, gateway.model);
   const latency = new Samples();
   const ttfb = new Samples();
   let errors = 0;
@@ -765,6 +809,14 @@ function report(cells: Cell[], peaks: Map<TargetName, Peak>): string {
             : "";
         ratios.push(`- ${mode} c=${c}: proxy/portkey req/s ${fmt(proxy.rps / portkey.rps, 1)}×${cpu}`);
       }
+      const weighted = cells.find(
+        (x) => x.target === "proxy-weighted" && x.mode === mode && x.concurrency === c,
+      );
+      if (weighted?.cpuUsPerRequest && proxy?.cpuUsPerRequest) {
+        ratios.push(
+          `- ${mode} c=${c}: proxy-weighted CPU/req ${added(weighted.cpuUsPerRequest, proxy.cpuUsPerRequest)} µs over the one-deployment alias's ${fmt(proxy.cpuUsPerRequest, 0)} (req/s ${fmt(weighted.rps, 0)} vs ${fmt(proxy.rps, 0)})`,
+        );
+      }
       const floor = cells.find((x) => x.target === "floor" && x.mode === mode && x.concurrency === c);
       if (floor?.cpuUsPerRequest && proxy?.cpuUsPerRequest) {
         const ceiling = portkey?.cpuUsPerRequest
@@ -817,14 +869,15 @@ try {
           ? {
               name: "direct",
               origin: mock.url,
+              model: upstreamModel,
               headers: { authorization: "Bearer sk-bench-unused" },
               child: null,
               notes: [],
             }
           : target === "floor"
             ? await startFloor(mock.url)
-            : target === "proxy"
-              ? await startProxy(controlPlaneUrl)
+            : isProxy(target)
+              ? await startProxy(controlPlaneUrl, target)
               : await startPortkey(mock.url);
       const pid = gateway.child?.process.pid;
       try {
@@ -847,7 +900,7 @@ try {
         if (pid !== undefined && idle !== null) {
           peaks.set(target, { idle, afterLoad: sampleProc(pid) });
         }
-        if (target === "proxy") {
+        if (isProxy(target)) {
           // Usage events trail the requests by a flush interval; give them a moment.
           await sleep(2000);
           const received = controlPlaneServer.usage.events - usageBefore;
