@@ -120,4 +120,9 @@ export const providersSection = defineSection({
 export const modelsSection = defineSection({
   item: SnapshotModel,
   classify: unknownKind(ModelKind.options, "model"),
+  // A strategy of a later release serves as `priority`, and says so.
+  replacedValues: (raw, model) =>
+    raw.strategy !== undefined && raw.strategy !== model.strategy
+      ? [`strategy ${JSON.stringify(raw.strategy)} (read as "${model.strategy}")`]
+      : [],
 });

@@ -10,7 +10,8 @@ import type { z } from "zod";
 /**
  * Why something of a snapshot was not enforced:
  * - `unknown_section`: a section this release does not know (added by a newer control plane);
- * - `unknown_field`: an item kept, but fields of it this release does not know were ignored;
+ * - `unknown_field`: an item kept, but fields of it this release does not know were ignored, or
+ *   values it does not know were read as a default (a routing strategy of a later release);
  * - `unknown_kind`: an item of a kind this release does not know (a provider kind "gemini");
  * - `invalid_item`: an item that fails its section's schema;
  * - `unknown_provider`: a model's deployment whose provider was skipped or is absent;
@@ -42,6 +43,14 @@ export type SnapshotSection<Item extends z.ZodType> = {
   readonly item: Item;
   /** A reason more precise than `invalid_item` for an item that fails `item`, when one applies. */
   readonly classify?: (raw: Readonly<Record<string, unknown>>) => Omit<ConfigSkip, "section" | "item"> | null;
+  /**
+   * For an item that parsed: the values of it the schema read as a default because it does not
+   * know them (`.catch`), each as `path "value" (read as "default")`, reported as `unknown_field`.
+   */
+  readonly replacedValues?: (
+    raw: Readonly<Record<string, unknown>>,
+    parsed: z.output<Item>,
+  ) => readonly string[];
 };
 
 export function defineSection<Item extends z.ZodType>(section: SnapshotSection<Item>): SnapshotSection<Item> {
@@ -106,6 +115,8 @@ export function readSection<Item extends z.ZodType>(
     }
     const ignored = new Set<string>();
     ignoredFields(raw, parsed.data, "", ignored);
+    if (isRecord(raw))
+      for (const replaced of section.replacedValues?.(raw, parsed.data) ?? []) ignored.add(replaced);
     if (ignored.size > 0) {
       skips.push({
         section: name,

@@ -184,6 +184,15 @@ describe("parseGatewayConfig", () => {
       ["m1", "priority"],
       ["m2", "priority"],
     ]);
+    expect(parsed.skipped).toEqual([
+      {
+        section: "models",
+        reason: "unknown_field",
+        item: "m1",
+        detail: 'strategy "lowest-latency" (read as "priority")',
+      },
+      { section: "models", reason: "unknown_field", item: "m2", detail: 'strategy 7 (read as "priority")' },
+    ]);
   });
 
   it("skips a model whose deployment has a negative weight or a bad new field, as any invalid item", () => {
