@@ -1,7 +1,8 @@
 /**
  * Layout at a desktop window (1440×900) and a phone (390×844): no built page scrolls sideways, and
  * every table keeps its always-visible columns (name, status, actions) inside the window, with
- * several keys (one with a 100-character name, one revoked), four providers and a full audit log.
+ * several keys (one with a 100-character name, one revoked), four providers, the demo deployments and
+ * a full audit log.
  * Screenshots of each page at both widths go to test-results/screenshots/ for review.
  */
 import { mkdirSync } from "node:fs";
@@ -102,7 +103,7 @@ const pages = [
   { path: "/providers", heading: "Providers", table: "Providers", columns: ["name", "actions"] },
   { path: "/audit", heading: "Audit log", table: "Audit log", columns: ["changes", "time", "action"] },
   { path: "/settings", heading: "Settings", table: null, columns: [] },
-  { path: "/routing", heading: "Routing", table: null, columns: [] },
+  { path: "/routing", heading: "Routing", table: "Deployments", columns: ["upstreamModel", "actions"] },
 ] as const;
 
 test("no page scrolls sideways and each table keeps its status and actions in view, at 1440 and 390 px", async ({

@@ -46,8 +46,8 @@ test("other pages in both themes", async ({ page }) => {
     await page.goto("/settings");
     await expect(page.getByRole("heading", { level: 1, name: "Settings" })).toBeVisible();
     await shot(page, `${reviewDir}settings-${theme}.png`);
-    await page.goto("/routing");
-    await expect(page.getByRole("heading", { level: 1, name: "Routing" })).toBeVisible();
+    await page.goto("/budgets");
+    await expect(page.getByRole("heading", { level: 1, name: "Budgets" })).toBeVisible();
     await shot(page, `${reviewDir}not-built-${theme}.png`);
     await page.goto("/nope");
     await expect(page.getByRole("heading", { level: 1, name: "Page not found" })).toBeVisible();

@@ -54,11 +54,11 @@ function TargetsField({
   return (
     <fieldset className="grid gap-2">
       <legend className="mb-1 text-sm font-medium">Targets</legend>
-      <p className="text-sm text-muted-foreground">
-        {weighted
-          ? "Each target's share of the requests is its weight over the sum of the weights."
-          : "In order: the first one serves, the next ones when it cannot."}
-      </p>
+      {weighted && (
+        <p className="text-sm text-muted-foreground">
+          Each target's share of the requests is its weight over the sum of the weights.
+        </p>
+      )}
       {fields.length > 0 && (
         <ol className="grid gap-2">
           {fields.map((f, i) => {

@@ -47,7 +47,7 @@ function columns(
     {
       id: "targets",
       header: "Targets",
-      size: 110,
+      size: 125,
       meta: { priority: 0 },
       cell: ({ row: { original: a } }) => {
         const ordered = [...a.targets].sort((x, y) => x.position - y.position);
@@ -62,7 +62,7 @@ function columns(
       id: "keys",
       header: "Keys using it",
       size: 130,
-      meta: { priority: 2 },
+      meta: { priority: 2, grow: true },
       cell: ({ row: { original: a } }) =>
         a.keys.length === 0 ? (
           <span className="text-muted-foreground">None</span>

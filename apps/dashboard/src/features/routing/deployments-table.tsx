@@ -1,7 +1,8 @@
 /**
  * The deployments table: provider, upstream model, kind, context window, price per million tokens
  * and the aliases that use each one, on the shared DataTable. As the box narrows the price goes
- * first, then the context window, kind and aliases; the upstream model and the row's menu stay.
+ * first, then the context window, kind and aliases; the upstream model, its provider and the row's
+ * menu stay.
  */
 import type { DeploymentView } from "@switchyard/core";
 import { PencilIcon, Trash2Icon } from "lucide-react";
@@ -32,7 +33,9 @@ function columns(
     {
       id: "upstreamModel",
       header: "Upstream model",
-      size: 140,
+      // The details toggle, model, provider and actions (priority 0) fit a phone's 340 px side by side:
+      // the same model of two providers must be told apart there too.
+      size: 110,
       meta: { priority: 0, grow: true },
       cell: ({ row: { original: d } }) => (
         <TruncatedText className="font-mono text-xs font-medium">{d.upstreamModel}</TruncatedText>
@@ -41,8 +44,8 @@ function columns(
     {
       id: "provider",
       header: "Provider",
-      size: 120,
-      meta: { priority: 1 },
+      size: 100,
+      meta: { priority: 0, grow: true },
       cell: ({ row: { original: d } }) => <TruncatedText>{d.providerName}</TruncatedText>,
     },
     {
@@ -63,7 +66,7 @@ function columns(
     {
       id: "price",
       header: "Price per 1M in / out",
-      size: 150,
+      size: 180,
       meta: { priority: 5, className: "tabular-nums" },
       cell: ({ row: { original: d } }) => (
         <TruncatedText>

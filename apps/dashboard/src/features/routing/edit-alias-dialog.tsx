@@ -61,7 +61,7 @@ export function EditAliasDialog({
       open={alias !== null}
       onOpenChange={(next) => !next && onClose()}
       title="Edit alias"
-      description={base ? `"${base.name}"` : ""}
+      description="Keys that allow it keep working: a new name is carried into them."
       formId="edit-alias-form"
       formLabel="Edit alias"
       form={form}
