@@ -1,8 +1,9 @@
 /**
  * Routing in the dashboard: a provider's models added as deployments by discovering them, an alias
- * over two of them with weights, a key that allows the alias and a call through the proxy that one
- * of the two deployments answers, an edit of the alias, and the delete refused while a key allows
- * it. Screenshots of the page at 1440 and 390 px go to test-results/screenshots/ for review.
+ * over two of them with weights, a key that allows the alias and calls through the proxy that both
+ * deployments answer (x-switchyard-deployment), an edit to ordered priority after which the first
+ * one answers every call, the deletes refused while a key or an alias uses them, and an edit
+ * conflict. Screenshots of the page at 1440 and 390 px go to test-results/screenshots/ for review.
  */
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -159,9 +160,14 @@ test("deployments discovered from a provider serve an alias with two weighted ta
   await expect
     .poll(async () => (await chat(secret, alias)).status, { timeout: 5_000, intervals: [100] })
     .toBe(200);
-  const answer = await chat(secret, alias);
-  expect(answer.status).toBe(200);
-  if (answer.deployment !== null) expect(ours).toContain(answer.deployment);
+  // Weighted 1:3: over 40 calls both deployments answer (the chance that one never does is 1 in 100,000).
+  const answered = new Set<string | null>();
+  for (let i = 0; i < 40; i++) {
+    const answer = await chat(secret, alias);
+    expect(answer.status).toBe(200);
+    answered.add(answer.deployment);
+  }
+  expect([...answered].sort()).toEqual([...ours].sort());
 
   await page.reload();
   await expect(aliasRow).toContainText(keyName);
@@ -180,12 +186,14 @@ test("deployments discovered from a provider serve an alias with two weighted ta
   await edit.getByRole("button", { name: "Save changes" }).click();
   await expect(edit).toBeHidden();
   await expect(aliasRow).toContainText("Ordered priority");
+  // Ordered priority: the mini model, now first, answers every call.
+  const mini = deployments.items.find(
+    (d) => d.providerName === provider && d.upstreamModel === "mock-gpt-mini",
+  )!;
   await expect
-    .poll(async () => (await chat(secret, alias)).deployment ?? "no header", {
-      timeout: 5_000,
-      intervals: [100],
-    })
-    .toMatch(new RegExp(`^(${ours.join("|")}|no header)$`));
+    .poll(async () => (await chat(secret, alias)).deployment, { timeout: 5_000, intervals: [100] })
+    .toBe(mini.id);
+  for (let i = 0; i < 5; i++) expect((await chat(secret, alias)).deployment).toBe(mini.id);
 
   // The alias cannot be deleted while the key allows it: the server says which key.
   await page.getByRole("button", { name: `Actions for ${alias}` }).click();

@@ -44,7 +44,8 @@ export function EditDeploymentDialog({
     fetchFresh: reloadDeployment,
     onReloaded: (fresh) => form.reset(deploymentToForm(fresh)),
     reloadFailedTitle: "Could not reload the deployment",
-    formFields: Object.keys(deploymentToForm(null)),
+    // The timeouts are a group of boxes: the server's word on the group as a whole goes in the alert.
+    formFields: Object.keys(deploymentToForm(null)).filter((name) => name !== "timeouts"),
   });
   const { base } = save;
 
