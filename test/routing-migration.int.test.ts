@@ -9,8 +9,13 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { republishSnapshot } from "../apps/control-plane/src/services/config/publish.ts";
+import { createCredentialVault } from "../apps/control-plane/src/services/providers/vault.ts";
+import { parseMasterKeys } from "../packages/core/src/crypto/seal.ts";
+import { GatewayConfig } from "../packages/core/src/index.ts";
 import {
   createDatabaseIfMissing,
+  createDb,
   dropDatabase,
   poolConfigFromUrl,
   withDatabase,
@@ -31,8 +36,8 @@ const ids = {
   gpt4o: "00000000-0000-4000-8000-000000000011",
   embed: "00000000-0000-4000-8000-000000000012",
   alsoMini: "00000000-0000-4000-8000-000000000013",
-  depFirst: "00000000-0000-4000-8000-000000000021",
-  depSecond: "00000000-0000-4000-8000-000000000022",
+  depFirst: "00000000-0000-4000-8000-000000000022",
+  depSecond: "00000000-0000-4000-8000-000000000021",
   depEmbed: "00000000-0000-4000-8000-000000000023",
   depDuplicate: "00000000-0000-4000-8000-000000000024",
   key: "00000000-0000-4000-8000-000000000031",
@@ -66,7 +71,7 @@ beforeAll(async () => {
        ($3, 'also-gpt-4o', 'chat', 1, 2, '2026-01-03T00:00:00Z')`,
     [ids.gpt4o, ids.embed, ids.alsoMini],
   );
-  // gpt-4o's second deployment is inserted first but created later: order is by created_at.
+  // gpt-4o's second deployment is inserted first, created later and has the lower id: order is by created_at.
   await client.query(
     `INSERT INTO deployments (id, model_id, provider_id, upstream_model, connect_timeout_ms, first_byte_timeout_ms, total_timeout_ms, created_at) VALUES
        ($1, $5, $7, 'gpt-4o-2024', 1000, 2000, 30000, '2026-02-02T00:00:00Z'),
@@ -88,6 +93,10 @@ beforeAll(async () => {
   await client.query(
     `INSERT INTO api_keys (id, org_id, name, allowed_models, updated_at) VALUES ($1, $2, 'app', '{gpt-4o}', now())`,
     [ids.key, ids.org],
+  );
+  await client.query(
+    `INSERT INTO api_key_secrets (id, key_id, hash, prefix) VALUES (gen_random_uuid(), $1, $2, 'sk-sy-old')`,
+    [ids.key, "a".repeat(64)],
   );
 
   await applyMigration(migration);
@@ -211,6 +220,33 @@ describe(`migration ${migration}`, () => {
       [ids.key],
     );
     expect(rows).toEqual([{ allowed_models: ["gpt-4o"], name: "gpt-4o" }]);
+  });
+
+  it("compiles a snapshot in which the key's model routes to the old deployments, first one first, at the old price", async () => {
+    const db = createDb(databaseUrl, { poolSize: 1 });
+    try {
+      const vault = createCredentialVault({
+        masterKeys: parseMasterKeys(`1:${"cd".repeat(32)}`),
+        dataPlaneToken: "routing-migration-test-token-0123",
+      });
+      const version = await republishSnapshot(db, vault);
+      const row = await db.configSnapshot.findUniqueOrThrow({ where: { version } });
+      const config = GatewayConfig.parse(row.config);
+      expect(config.keys.find((k) => k.id === ids.key)?.allowedModels).toEqual(["gpt-4o"]);
+      const model = config.models.find((m) => m.name === "gpt-4o");
+      expect(model).toMatchObject({
+        kind: "chat",
+        strategy: "priority",
+        pricing: { inputMicrosPerMTok: 2_500_000, outputMicrosPerMTok: 10_000_000 },
+      });
+      expect(model?.deployments.map((d) => [d.id, d.upstreamModel, d.weight, d.timeouts.totalMs])).toEqual([
+        [ids.depFirst, "gpt-4o", 1, 600_000],
+        [ids.depSecond, "gpt-4o-2024", 1, 30_000],
+      ]);
+      expect(config.models.map((m) => m.name)).toEqual(["also-gpt-4o", "gpt-4o", "text-embed"]);
+    } finally {
+      await db.$disconnect();
+    }
   });
 
   it("refuses a second deployment of the same provider and upstream model, and deleting a deployment in use", async () => {
