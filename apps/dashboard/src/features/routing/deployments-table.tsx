@@ -78,7 +78,7 @@ function columns(
       id: "usedBy",
       header: "Used by",
       size: 120,
-      meta: { priority: 2 },
+      meta: { priority: 2, grow: true },
       cell: ({ row: { original: d } }) =>
         d.usedBy.length === 0 ? (
           <Muted>No alias</Muted>
