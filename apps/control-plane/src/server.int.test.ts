@@ -16,9 +16,12 @@ const auth = { authorization: `Bearer ${dataPlaneToken}` };
 describe("health, readiness and metrics", () => {
   it("answers /healthz and /readyz with Postgres and Redis checked", async () => {
     expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
-    const ready = await fetch(`${h.url}/readyz`);
-    expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: "ready", checks: { postgres: "ok", redis: "ok" } });
+    // Ready once both connections are up: Redis connects in the background after the start, and
+    // until it has, /readyz says 503 (what a load balancer must see).
+    await expect
+      .poll(async () => (await fetch(`${h.url}/readyz`)).json(), { timeout: 10_000 })
+      .toEqual({ status: "ready", checks: { postgres: "ok", redis: "ok" } });
+    expect((await fetch(`${h.url}/readyz`)).status).toBe(200);
   });
 
   it("exposes default metrics and the tRPC duration histogram by procedure and status", async () => {

@@ -231,7 +231,7 @@ function columns(
               onClick={() => onAction("delete", p)}
               disabledReason={
                 inUse
-                  ? `Used by ${p.models.join(", ")}: move or delete those models' deployments first`
+                  ? `Used by ${p.models.join(", ")}: take its deployments out of those aliases on the Routing page first`
                   : undefined
               }
             >
