@@ -19,7 +19,7 @@ export const strategyLabels: Record<RoutingStrategy, string> = {
 };
 
 export const strategyDescriptions: Record<RoutingStrategy, string> = {
-  priority: "The first target serves; the next ones in order when it cannot.",
+  priority: "The first target serves every request; the others are kept in this order.",
   weighted: "Each request goes to a target at random, in proportion to its weight.",
 };
 
