@@ -182,6 +182,10 @@ describe("CreateAliasInput", () => {
     expect(fieldErrors(CreateAliasInput.safeParse({ ...alias, name: "my model" }))).toEqual({
       name: ["No spaces: clients send this name as `model`"],
     });
+    // An empty name is told one thing: what is missing.
+    expect(fieldErrors(CreateAliasInput.safeParse({ ...alias, name: "  " }))).toEqual({
+      name: ["Give the alias a name"],
+    });
     expect(fieldErrors(CreateAliasInput.safeParse({ ...alias, name: "m\u0000" }))).toEqual({
       name: [unstorableTextMessage],
     });

@@ -40,7 +40,7 @@ export const AliasName = text({ error: "Give the alias a name" })
   .trim()
   .min(1, "Give the alias a name")
   .max(200, "At most 200 characters")
-  .regex(/^\S+$/, "No spaces: clients send this name as `model`");
+  .regex(/^\S*$/, "No spaces: clients send this name as `model`");
 
 const timeout = (what: string) =>
   z
