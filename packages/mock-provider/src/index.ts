@@ -6,6 +6,7 @@ export {
   type MockProvider,
   type MockProviderOptions,
   type MockStats,
+  malformedSseEvent,
   type RecordedRequest,
 } from "./server.ts";
 export {

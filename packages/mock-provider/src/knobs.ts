@@ -16,6 +16,28 @@ export type Knobs = {
   errorStatus: number;
   /** Answer every model request with 429 and `Retry-After: <rateLimit>` seconds; 0 = off. */
   rateLimit: number;
+  /** With `rateLimit`: the 429 carries no `Retry-After` header. */
+  rateLimitNoRetryAfter: boolean;
+  /** Answer the first N model requests of this instance (since it was created or reset) with a 500; 0 = off. */
+  failFirst: number;
+  /** Answer 500 to every model request for the first N ms after the instance was created or reset (or the knob set); 0 = off. */
+  flapMs: number;
+  /** Destroy the connection before any byte of the response head. */
+  resetBeforeHeaders: boolean;
+  /** Accept the request and never answer (the connection stays open). */
+  hang: boolean;
+  /** Streams: stop writing after this many `data:` events with the connection left open; 0 = off. */
+  stallAfterChunks: number;
+  /** Streams: write a malformed event (`data: {not json`) after this many `data:` events, then go on; 0 = off. */
+  malformedAfterChunks: number;
+  /** Streams: end the response cleanly without the `data: [DONE]` event. */
+  omitDone: boolean;
+  /** Non-streamed answers: a 200 whose body is cut in half, so not valid JSON. */
+  malformedJson: boolean;
+  /** Chat: answer 400 `context_length_exceeded` when the prompt has more tokens than this; 0 = off. */
+  contextWindow: number;
+  /** Chat and embeddings: answer 400 `content_policy_violation`. */
+  contentPolicy: boolean;
   /** Streams: destroy the socket after this many `data:` events (the role chunk counts), without [DONE]; 0 = off. */
   dropAfterChunks: number;
   /** Answer every Nth model request of this instance (N, 2N, ...) with a 500; 0 = off. */
@@ -44,6 +66,17 @@ export const knobSpecs: { readonly [K in KnobName]: KnobSpec } = {
   completionTokens: { header: "x-mock-completion-tokens", kind: "integer", max: 1_000_000 },
   errorStatus: { header: "x-mock-error-status", kind: "status", max: 599 },
   rateLimit: { header: "x-mock-rate-limit", kind: "integer", max: 86_400 },
+  rateLimitNoRetryAfter: { header: "x-mock-rate-limit-no-retry-after", kind: "boolean", max: 1 },
+  failFirst: { header: "x-mock-fail-first", kind: "integer", max: 1_000_000 },
+  flapMs: { header: "x-mock-flap-ms", kind: "integer", max: maxDelayMs },
+  resetBeforeHeaders: { header: "x-mock-reset-before-headers", kind: "boolean", max: 1 },
+  hang: { header: "x-mock-hang", kind: "boolean", max: 1 },
+  stallAfterChunks: { header: "x-mock-stall-after-chunks", kind: "integer", max: 1_000_000 },
+  malformedAfterChunks: { header: "x-mock-malformed-after-chunks", kind: "integer", max: 1_000_000 },
+  omitDone: { header: "x-mock-omit-done", kind: "boolean", max: 1 },
+  malformedJson: { header: "x-mock-malformed-json", kind: "boolean", max: 1 },
+  contextWindow: { header: "x-mock-context-window", kind: "integer", max: 100_000_000 },
+  contentPolicy: { header: "x-mock-content-policy", kind: "boolean", max: 1 },
   dropAfterChunks: { header: "x-mock-drop-after-chunks", kind: "integer", max: 1_000_000 },
   failEvery: { header: "x-mock-fail-every", kind: "integer", max: 1_000_000 },
   toolCalls: { header: "x-mock-tool-calls", kind: "boolean", max: 1 },
@@ -57,6 +90,17 @@ export const defaultKnobs: Readonly<Knobs> = Object.freeze({
   completionTokens: 16,
   errorStatus: 0,
   rateLimit: 0,
+  rateLimitNoRetryAfter: false,
+  failFirst: 0,
+  flapMs: 0,
+  resetBeforeHeaders: false,
+  hang: false,
+  stallAfterChunks: 0,
+  malformedAfterChunks: 0,
+  omitDone: false,
+  malformedJson: false,
+  contextWindow: 0,
+  contentPolicy: false,
   dropAfterChunks: 0,
   failEvery: 0,
   toolCalls: false,

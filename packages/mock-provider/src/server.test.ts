@@ -444,6 +444,156 @@ describe("knobs", () => {
   });
 });
 
+describe("failover knobs", () => {
+  it("answers 429 without Retry-After when rateLimitNoRetryAfter is on", async () => {
+    provider.setKnobs({ rateLimit: 7, rateLimitNoRetryAfter: true });
+    const response = await chat({});
+    expect(response.headers.get("retry-after")).toBeNull();
+    expect((await expectOpenAIError(response, 429, "requests")).code).toBe("rate_limit_exceeded");
+    const withHeader = await chat({}, { "x-mock-rate-limit-no-retry-after": "false" });
+    expect(withHeader.headers.get("retry-after")).toBe("7");
+    await withHeader.arrayBuffer();
+  });
+
+  it("fails the first N requests with failFirst, then answers, until reset", async () => {
+    provider.setKnobs({ failFirst: 2 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const response = await chat({});
+      await response.arrayBuffer();
+      statuses.push(response.status);
+    }
+    expect(statuses).toEqual([500, 500, 200, 200]);
+    provider.reset();
+    const viaHeader = await chat({}, { "x-mock-fail-first": "1" });
+    expect((await expectOpenAIError(viaHeader, 500, "server_error")).message).toContain("failFirst");
+  });
+
+  it("answers 500 for flapMs after the knob is set, then answers", async () => {
+    provider.setKnobs({ flapMs: 150 });
+    await expectOpenAIError(await chat({}), 500, "server_error");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const healthy = await chat({});
+    expect(healthy.status).toBe(200);
+    await healthy.arrayBuffer();
+    // Reset opens the window again (measured from the reset) for the header's length.
+    provider.reset();
+    await expectOpenAIError(await chat({}, { "x-mock-flap-ms": "10000" }), 500, "server_error");
+  });
+
+  it("resets the connection before any header with resetBeforeHeaders", async () => {
+    await expect(chat({}, { "x-mock-reset-before-headers": "true" })).rejects.toThrow();
+    await expect.poll(() => provider.stats().inFlight, { timeout: 2000, interval: 10 }).toBe(0);
+    expect(provider.stats()).toMatchObject({ clientAborts: 0, byStatus: {} });
+  });
+
+  it("never answers with hang, until the client gives up", async () => {
+    const controller = new AbortController();
+    const pending = chat({}, { "x-mock-hang": "1" }).catch((err: unknown) => err);
+    const aborting = post(
+      "/v1/chat/completions",
+      { model: "mock-gpt", messages },
+      { "x-mock-hang": "1" },
+      controller.signal,
+    );
+    await expect.poll(() => provider.stats().inFlight, { timeout: 2000, interval: 10 }).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(provider.stats().byStatus).toEqual({});
+    controller.abort();
+    await expect(aborting).rejects.toThrow();
+    await expect.poll(() => provider.stats().inFlight, { timeout: 2000, interval: 10 }).toBe(1);
+    // close() ends the one left hanging.
+    await provider.close();
+    expect(await pending).toBeInstanceOf(Error);
+    ({ url: baseUrl } = await provider.listen(0));
+  });
+
+  it("stalls a stream after stallAfterChunks events with the connection open", async () => {
+    const controller = new AbortController();
+    const response = await post(
+      "/v1/chat/completions",
+      { model: "mock-gpt", messages, stream: true },
+      { "x-mock-stall-after-chunks": "3" },
+      controller.signal,
+    );
+    expect(response.status).toBe(200);
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    while (sseData(text).length < 3) text += decoder.decode((await reader.read()).value, { stream: true });
+    const next = reader.read();
+    const silent = await Promise.race([
+      next.then(() => false),
+      new Promise<boolean>((resolve) => setTimeout(resolve, 200, true)),
+    ]);
+    expect(silent).toBe(true);
+    expect(sseData(text)).toHaveLength(3);
+    expect(provider.stats()).toMatchObject({ inFlight: 1, pendingTimers: 0 });
+    controller.abort();
+    await next.catch(() => {});
+    await expect.poll(() => provider.stats().streams.aborted, { timeout: 2000, interval: 10 }).toBe(1);
+  });
+
+  it("writes a malformed event after malformedAfterChunks events, then goes on to [DONE]", async () => {
+    const response = await chat({ stream: true }, { "x-mock-malformed-after-chunks": "2" });
+    const { events, broken } = await readEvents(response);
+    expect(broken).toBe(false);
+    expect(events[2]).toBe("{not json");
+    expect(events.filter((event) => event === "{not json")).toHaveLength(1);
+    expect(events.at(-1)).toBe("[DONE]");
+    expect(() => JSON.parse(events[1]!)).not.toThrow();
+  });
+
+  it("ends a stream cleanly without [DONE] when omitDone is on", async () => {
+    const response = await chat({ stream: true }, { "x-mock-omit-done": "true" });
+    const { events, broken } = await readEvents(response);
+    expect(broken).toBe(false);
+    expect(events).not.toContain("[DONE]");
+    const chunks = events.map((event) => JSON.parse(event) as ChatChunk);
+    expect(chunks.at(-1)!.choices[0]!.finish_reason).toBe("stop");
+    expect(streamedText(chunks)).toBe(mockReplyText(question, 16));
+    await expect.poll(() => provider.stats().streams.completed, { timeout: 2000, interval: 10 }).toBe(1);
+  });
+
+  it("answers a 200 whose body is not valid JSON with malformedJson", async () => {
+    provider.setKnobs({ malformedJson: true });
+    const response = await chat({});
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text.startsWith('{"id":"chatcmpl-mock')).toBe(true);
+    expect(() => JSON.parse(text)).toThrow();
+    const embeddings = await post("/v1/embeddings", { model: "mock-embed", input: "x" });
+    expect(embeddings.status).toBe(200);
+    await expect(embeddings.json()).rejects.toThrow();
+  });
+
+  it("answers 400 context_length_exceeded when the prompt is longer than contextWindow", async () => {
+    const promptTokens = estimatePromptTokens(messages);
+    const fits = await chat({}, { "x-mock-context-window": String(promptTokens) });
+    expect(fits.status).toBe(200);
+    await fits.arrayBuffer();
+    const response = await chat({}, { "x-mock-context-window": String(promptTokens - 1) });
+    const error = await expectOpenAIError(response, 400, "invalid_request_error");
+    expect(error).toEqual({
+      message: `This model's maximum context length is ${promptTokens - 1} tokens. However, your messages resulted in ${promptTokens} tokens. Please reduce the length of the messages.`,
+      type: "invalid_request_error",
+      param: "messages",
+      code: "context_length_exceeded",
+    });
+  });
+
+  it("answers 400 content_policy_violation with contentPolicy", async () => {
+    provider.setKnobs({ contentPolicy: true });
+    const error = await expectOpenAIError(await chat({}), 400, "invalid_request_error");
+    expect(error.code).toBe("content_policy_violation");
+    expect(error.param).toBeNull();
+    expect(error.message).toContain("safety system");
+    const off = await chat({}, { "x-mock-content-policy": "false" });
+    expect(off.status).toBe(200);
+    await off.arrayBuffer();
+  });
+});
+
 describe("connections, stats and admin", () => {
   it("stops producing when the client aborts mid-stream, leaving no timer", async () => {
     const controller = new AbortController();

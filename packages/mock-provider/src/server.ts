@@ -142,6 +142,33 @@ const failEveryBody = errorJson(
   "server_error",
   null,
 );
+const contentPolicyBody = errorJson(
+  "Your request was rejected as a result of our safety system. Your prompt may contain text that is not allowed by our safety system (injected by the contentPolicy knob).",
+  "invalid_request_error",
+  "content_policy_violation",
+);
+const flapBody = errorJson(
+  "The server had an error while processing your request (injected by the flapMs knob).",
+  "server_error",
+  null,
+);
+const failFirstBody = errorJson(
+  "The server had an error while processing your request (injected by the failFirst knob).",
+  "server_error",
+  null,
+);
+/** What the `malformedAfterChunks` knob writes into a stream. */
+export const malformedSseEvent = "data: {not json\n\n";
+
+/** OpenAI's 400 for a prompt longer than the model's context window (`contextWindow` knob). */
+function contextLengthBody(contextWindow: number, promptTokens: number): string {
+  return errorJson(
+    `This model's maximum context length is ${contextWindow} tokens. However, your messages resulted in ${promptTokens} tokens. Please reduce the length of the messages.`,
+    "invalid_request_error",
+    "context_length_exceeded",
+    "messages",
+  );
+}
 const malformedJsonBody = errorJson(
   "We could not parse the JSON body of your request. The body must be a JSON object.",
   "invalid_request_error",
@@ -244,8 +271,10 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
   let stats = newStats();
   let inFlight = 0;
   let pendingTimers = 0;
-  /** Model requests that reached the fault stage, for `failEvery`. */
+  /** Model requests that reached the fault stage, for `failEvery` and `failFirst`. */
   let faultCounter = 0;
+  /** When the `flapMs` window began: the instance's creation, its last reset, or the knob's last setting. */
+  let flapEpoch = performance.now();
   let sequence = 0;
   /** Set by `close()`: called when the last in-flight exchange has ended. */
   let onDrained: (() => void) | null = null;
@@ -446,6 +475,14 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
       payload = undefined;
     }
     if (knobs.recordRequests > 0) record(ex, payload ?? body?.toString("utf8") ?? "");
+    if (k.resetBeforeHeaders) {
+      // Counted as dropped, not as a client abort: the mock itself cut the connection.
+      ex.dropped = true;
+      ex.req.socket.destroy();
+      return;
+    }
+    // Never answered: the exchange ends when the client (or close()) closes the connection.
+    if (k.hang) return;
     if (endpoint === "messages") {
       anthropicExchange(ex, payload);
       return;
@@ -455,7 +492,7 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
       return;
     }
     if (k.rateLimit > 0) {
-      sendJson(res, endpoint, 429, rateLimitBody, k.rateLimit);
+      sendJson(res, endpoint, 429, rateLimitBody, k.rateLimitNoRetryAfter ? undefined : k.rateLimit);
       return;
     }
     if (k.errorStatus > 0) {
@@ -467,8 +504,20 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
       sendJson(res, endpoint, 500, failEveryBody);
       return;
     }
+    if (faultCounter <= k.failFirst) {
+      sendJson(res, endpoint, 500, failFirstBody);
+      return;
+    }
+    if (flapping(k)) {
+      sendJson(res, endpoint, 500, flapBody);
+      return;
+    }
     if (!isRecord(payload)) {
       sendJson(res, endpoint, 400, malformedJsonBody);
+      return;
+    }
+    if (k.contentPolicy) {
+      sendJson(res, endpoint, 400, contentPolicyBody);
       return;
     }
     if (endpoint === "chat.completions") chatCompletion(ex, payload);
@@ -488,7 +537,13 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
     }
     if (k.rateLimit > 0) {
       const message = "Number of requests has exceeded your rate limit (injected by the rateLimit knob).";
-      sendJson(res, endpoint, 429, anthropicError(429, message), k.rateLimit);
+      sendJson(
+        res,
+        endpoint,
+        429,
+        anthropicError(429, message),
+        k.rateLimitNoRetryAfter ? undefined : k.rateLimit,
+      );
       return;
     }
     if (k.errorStatus > 0) {
@@ -506,6 +561,10 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
       );
       return;
     }
+    if (faultCounter <= k.failFirst || flapping(k)) {
+      sendJson(res, endpoint, 500, anthropicError(500, "Internal server error (injected by the mock)."));
+      return;
+    }
     if (!isRecord(payload)) {
       sendJson(res, endpoint, 400, anthropicError(400, "The request body is not a valid JSON object."));
       return;
@@ -521,7 +580,17 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
       pumpEvents(ex, events.length, firstTokenEvent, tokenEvents, (e) => events[e]!);
       return;
     }
-    sendJson(res, endpoint, 200, anthropicMessageJson(id, reply));
+    answerJson(ex, anthropicMessageJson(id, reply));
+  }
+
+  /** Whether the `flapMs` window is still open. */
+  function flapping(k: Knobs): boolean {
+    return k.flapMs > 0 && performance.now() - flapEpoch < k.flapMs;
+  }
+
+  /** A successful non-streamed answer: as is, or cut in half by the `malformedJson` knob. */
+  function answerJson(ex: Exchange, body: string): void {
+    sendJson(ex.res, ex.endpoint, 200, ex.knobs.malformedJson ? body.slice(0, body.length >> 1) : body);
   }
 
   function record(ex: Exchange, body: unknown): void {
@@ -596,6 +665,10 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
       };
     }
     const promptTokens = estimatePromptTokens(messages as { content?: unknown }[]);
+    if (k.contextWindow > 0 && promptTokens > k.contextWindow) {
+      sendJson(res, ex.endpoint, 400, contextLengthBody(k.contextWindow, promptTokens));
+      return;
+    }
     const usage = {
       prompt_tokens: promptTokens,
       completion_tokens: reply.completionTokens,
@@ -619,10 +692,8 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
           refusal: null,
         }
       : { role: "assistant", content: reply.tokens.join(""), refusal: null };
-    sendJson(
-      res,
-      ex.endpoint,
-      200,
+    answerJson(
+      ex,
       JSON.stringify({
         id,
         object: "chat.completion",
@@ -696,14 +767,22 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
     const pump = (): void => {
       while (!ex.closed) {
         const e = next++;
-        const event = eventAt(e);
+        let event = eventAt(e);
         if (next === total) {
-          res.end(event);
+          // The last event is the terminator ([DONE], or message_stop): omitDone leaves it out.
+          if (k.omitDone) res.end();
+          else res.end(event);
           return;
         }
+        if (next === k.malformedAfterChunks) event += malformedSseEvent;
         if (k.dropAfterChunks > 0 && next >= k.dropAfterChunks) {
           ex.dropped = true;
           res.write(event, () => res.destroy());
+          return;
+        }
+        if (k.stallAfterChunks > 0 && next >= k.stallAfterChunks) {
+          // Silent from here on, the connection open: only the client (or close()) ends it.
+          res.write(event);
           return;
         }
         const flowing = res.write(event);
@@ -785,10 +864,8 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
         format === "float" ? vector : Buffer.from(new Float32Array(vector).buffer).toString("base64");
       return { object: "embedding", index, embedding };
     });
-    sendJson(
-      res,
-      ex.endpoint,
-      200,
+    answerJson(
+      ex,
       JSON.stringify({ object: "list", data, model, usage: { prompt_tokens: tokens, total_tokens: tokens } }),
     );
   }
@@ -828,6 +905,7 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
         const parsed = parseKnobs(input);
         if (parsed.ok) {
           knobs = { ...knobs, ...parsed.knobs };
+          if (parsed.knobs.flapMs !== undefined) flapEpoch = performance.now();
           sendJson(res, null, 200, JSON.stringify(knobs));
         } else if (parsed.knob === "") {
           sendJson(res, null, 400, malformedJsonBody);
@@ -883,6 +961,7 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
     },
     setKnobs(next) {
       knobs = { ...knobs, ...checkedKnobs(next) };
+      if (next.flapMs !== undefined) flapEpoch = performance.now();
     },
     knobs: () => ({ ...knobs }),
     stats: () => ({ ...structuredClone(stats), inFlight, pendingTimers }),
@@ -891,6 +970,7 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
       stats = newStats();
       recorded = [];
       faultCounter = 0;
+      flapEpoch = performance.now();
       knobs = { ...initialKnobs };
     },
   };

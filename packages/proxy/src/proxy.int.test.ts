@@ -370,7 +370,8 @@ describe("upstream failures", () => {
     mock.setKnobs({ errorStatus: 500 });
     const res = await chat({ model: "gpt-test", messages });
     expect(await errorOf(res)).toMatchObject({ status: 502, code: "upstream_error", type: "api_error" });
-    expect(res.headers.get("x-switchyard-attempts")).toBe("1");
+    // A 5xx is retried once on the same deployment; the alias has no other to fail over to.
+    expect(res.headers.get("x-switchyard-attempts")).toBe("2");
   });
 
   it("passes an upstream 429 through with its Retry-After", async () => {

@@ -5,9 +5,9 @@
  *   authenticate  the API key, against the snapshot the request arrived under
  *   parse         the body, by the surface (`Surface.parse`)
  *   resolve       what the client asked for to a model of the snapshot (a prompt template later)
- *   select        the deployment that serves it, by the alias's strategy (routing/selector.ts)
+ *   select        the deployments that may serve it, in order, by the alias's strategy (routing/selector.ts)
  *   admit         each enforcer in `deps.enforcers`, in order; a refusal stops the call
- *   attempt       the upstream call with its timeouts (pipeline/attempt.ts)
+ *   attempt       the upstream calls with their timeouts, retries and failover (pipeline/attempt.ts)
  *   relay         the answer, whole or streamed, by the surface (pipeline/relay.ts)
  *   settle        every hold an enforcer took, always: answered, refused later, failed, or abandoned
  *   record        metrics and the one usage event (pipeline/finish.ts)
@@ -19,11 +19,12 @@ import type { ProxyDeps, RequestContext } from "../http/context.ts";
 import { configNotLoaded, sendError, toAppError } from "../http/errors.ts";
 import { authenticateKey, authorizeModel } from "../keys/authenticate.ts";
 import { errorFields } from "../logger.ts";
+import { contextWindows, preferFitting } from "../routing/context-windows.ts";
 import type { RandomSource } from "../routing/selector.ts";
 import { UsageMeter } from "../usage/meter.ts";
-import { attemptUpstream } from "./attempt.ts";
+import { attemptWithFailover, NothingRelayedError } from "./attempt.ts";
 import { finishCall } from "./finish.ts";
-import { relayUpstreamError } from "./relay.ts";
+import { sendAnswer } from "./relay.ts";
 import { clientClosedStatus, ModelCall, type ModelRequest, type Surface } from "./types.ts";
 
 const modelKindNames = { chat: "a chat model", embedding: "an embedding model" } as const;
@@ -54,24 +55,36 @@ function operationPath(deployment: CompiledDeployment, operation: Surface["opera
 }
 
 /**
- * select: the deployment that serves the model, by the alias's strategy (compiled with the
- * snapshot); `random` draws for `weighted`.
+ * select: the deployments that may serve the call, in the order the attempt stage tries them, by
+ * the alias's strategy (compiled with the snapshot); `random` draws for `weighted`. One that cannot
+ * serve it (a credential that did not open, no API for the surface) is left out; with none left,
+ * the first one's reason is the client's answer.
  */
-export function selectDeployment(
+export function selectCandidates(
   model: CompiledModel,
   surface: Surface<ModelRequest>,
   random: RandomSource = Math.random,
-): CompiledDeployment {
-  const deployment = model.selector.pick(random);
+): [CompiledDeployment, ...CompiledDeployment[]] {
+  const candidates = model.selector.candidates(random);
+  const usable = candidates.filter((d) => unusableReason(d, model, surface) === null);
+  const [first, ...rest] = usable;
+  if (first === undefined)
+    throw new AppError("upstream_error", unusableReason(candidates[0], model, surface)!);
+  return [first, ...rest];
+}
+
+/** Why `deployment` cannot serve a call of `surface`, or null when it can. */
+function unusableReason(
+  deployment: CompiledDeployment,
+  model: CompiledModel,
+  surface: Surface<ModelRequest>,
+): string | null {
   const provider = deployment.provider;
-  if (provider.unavailableReason !== null) throw new AppError("upstream_error", provider.unavailableReason);
+  if (provider.unavailableReason !== null) return provider.unavailableReason;
   if (operationPath(deployment, surface.operation) === null) {
-    throw new AppError(
-      "upstream_error",
-      `The upstream provider '${provider.name}' (${provider.kind}) has no ${surface.operation} API; deploy '${model.name}' on a provider that has one.`,
-    );
+    return `The upstream provider '${provider.name}' (${provider.kind}) has no ${surface.operation} API; deploy '${model.name}' on a provider that has one.`;
   }
-  return deployment;
+  return null;
 }
 
 async function runStages<R extends ModelRequest>(
@@ -92,9 +105,9 @@ async function runStages<R extends ModelRequest>(
   const model = resolveModel(snapshot, key, request, surface);
   call.model = model;
 
-  const deployment = selectDeployment(model, surface);
-  call.deployment = deployment;
-  ctx.headers.push("x-switchyard-model", model.name, "x-switchyard-deployment", deployment.id);
+  const candidates = selectCandidates(model, surface);
+  call.deployment = candidates[0];
+  ctx.headers.push("x-switchyard-model", model.name);
 
   for (const enforcer of deps.enforcers) {
     const admitted = enforcer.admit(call, deps);
@@ -104,24 +117,47 @@ async function runStages<R extends ModelRequest>(
   // A client that left while an enforcer waited on the store is not worth an upstream call.
   if (ctx.res.destroyed) throw new ClientGoneError();
 
-  const body = surface.upstreamBody(request, deployment);
-  const { upstream, attempt } = await attemptUpstream(
-    call,
-    deps,
-    deployment,
-    operationPath(deployment, surface.operation)!,
-    body,
-  );
-  try {
-    if (upstream.statusCode >= 200 && upstream.statusCode < 300) {
-      await surface.relay(call, deps, request, upstream, attempt);
-    } else {
-      await relayUpstreamError(call, upstream);
+  const windows = contextWindows(snapshot, model.name);
+  const contextWindow = (deployment: CompiledDeployment) => windows.get(deployment.id) ?? null;
+  // x-switchyard-deployment names the deployment that answered (or gave the error), once.
+  let namedAt = -1;
+  const nameDeployment = () => {
+    if (namedAt < 0 && call.deployment !== null) {
+      namedAt = ctx.headers.push("x-switchyard-deployment", call.deployment.id) - 2;
     }
+  };
+  let failure: Awaited<ReturnType<typeof attemptWithFailover>>;
+  try {
+    failure = await attemptWithFailover(call, deps, {
+      // A prompt counted as too long for a deployment tries the ones it fits first.
+      candidates: preferFitting(candidates, request.promptTokens, contextWindow),
+      request: (deployment) => ({
+        path: operationPath(deployment, surface.operation)!,
+        body: surface.upstreamBody(request, deployment),
+      }),
+      async relay(_deployment, upstream, attempt) {
+        nameDeployment();
+        try {
+          await surface.relay(call, deps, request, upstream, attempt);
+        } catch (err) {
+          // Nothing of this answer went out: the deployment failed over to is named instead.
+          if (err instanceof NothingRelayedError) {
+            ctx.headers.splice(namedAt, 2);
+            namedAt = -1;
+          }
+          throw err;
+        }
+      },
+      contextWindow,
+    });
   } catch (err) {
-    throw attempt.failure(err, deployment);
-  } finally {
-    attempt.finished();
+    if (!(err instanceof ClientGoneError)) nameDeployment();
+    throw err;
+  }
+  if (failure !== null) {
+    nameDeployment();
+    if (failure.retryAfter !== null) ctx.headers.push("retry-after", failure.retryAfter);
+    sendAnswer(call, failure.status, "application/json", failure.body);
   }
 }
 

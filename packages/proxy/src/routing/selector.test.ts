@@ -85,3 +85,41 @@ describe("compileSelector", () => {
     expect(compileSelector("weighted", [deployment("a", 0), deployment("b", 0)])).toBeNull();
   });
 });
+
+describe("candidates", () => {
+  it("priority offers every deployment in position order, whatever the weights", () => {
+    const selector = compileSelector("priority", [
+      deployment("a", 0),
+      deployment("b", 5),
+      deployment("c", 1),
+    ]);
+    expect(selector!.candidates(Math.random).map((d) => d.id)).toEqual(["a", "b", "c"]);
+  });
+
+  it("weighted offers the drawn deployment first, then the others heaviest first, never weight 0", () => {
+    const selector = compileSelector("weighted", [
+      deployment("light", 1),
+      deployment("off", 0),
+      deployment("heavy", 6),
+      deployment("middle", 3),
+    ]);
+    // Draws land on [0, 1) x 10: light [0, 1), heavy [1, 7), middle [7, 10).
+    expect(selector!.candidates(() => 0).map((d) => d.id)).toEqual(["light", "heavy", "middle"]);
+    expect(selector!.candidates(() => 0.5).map((d) => d.id)).toEqual(["heavy", "middle", "light"]);
+    expect(selector!.candidates(() => 0.8).map((d) => d.id)).toEqual(["middle", "heavy", "light"]);
+  });
+
+  it("weighted candidates start with the deployment pick would draw, in the same proportions", () => {
+    const selector = compileSelector("weighted", [deployment("a", 1), deployment("b", 3)]);
+    for (const r of [0, 0.2, 0.24, 0.25, 0.6, 0.99]) {
+      expect(selector!.candidates(() => r)[0]).toBe(selector!.pick(() => r));
+    }
+  });
+
+  it("weighted ties keep position order, and a lone weighted deployment is its only candidate", () => {
+    const tied = compileSelector("weighted", [deployment("a", 2), deployment("b", 2), deployment("c", 2)]);
+    expect(tied!.candidates(() => 0.9).map((d) => d.id)).toEqual(["c", "a", "b"]);
+    const lone = compileSelector("weighted", [deployment("off", 0), deployment("on", 4)]);
+    expect(lone!.candidates(Math.random).map((d) => d.id)).toEqual(["on"]);
+  });
+});
