@@ -3,7 +3,7 @@
  * deployment against a weighted alias of two, and one of ten. The whole-request benchmark
  * (`proxy.ts --targets proxy,proxy-weighted`) measures the same difference end to end, but its CPU
  * per request moves by tens of microseconds between runs on a shared machine; this isolates the
- * stages that differ. Each case runs the pipeline's own `resolveModel` and `selectDeployment` on a
+ * stages that differ. Each case runs the pipeline.s own `resolveModel` and `selectCandidates` on a
  * snapshot compiled as the proxy compiles it, over `--calls` calls after a warm-up, `--rounds`
  * times, and prints the median CPU per call (user + system, `process.cpuUsage`).
  *
@@ -13,7 +13,7 @@ import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { compileSnapshot } from "../packages/proxy/src/config/compile.ts";
 import { chatSurface } from "../packages/proxy/src/endpoints/chat-completions.ts";
-import { resolveModel, selectDeployment } from "../packages/proxy/src/pipeline/pipeline.ts";
+import { resolveModel, selectCandidates } from "../packages/proxy/src/pipeline/pipeline.ts";
 import type { ModelRequest } from "../packages/proxy/src/pipeline/types.ts";
 import { gatewayConfig, testKey, testModel } from "../packages/proxy/src/testing/gateway-config.ts";
 
@@ -68,7 +68,7 @@ function measure(alias: string): number {
   const started = process.cpuUsage();
   for (let i = 0; i < calls; i++) {
     const model = resolveModel(snapshot, key, req, chatSurface);
-    picked += selectDeployment(model, chatSurface).id.length;
+    picked += selectCandidates(model, chatSurface)[0].id.length;
   }
   const used = process.cpuUsage(started);
   if (picked === 0) throw new Error("nothing was selected");
