@@ -55,7 +55,17 @@ export type CompiledCredential = {
 export type CompiledDeployment = {
   readonly id: string;
   readonly upstreamModel: string;
-  readonly timeouts: { readonly connectMs: number; readonly firstByteMs: number; readonly totalMs: number };
+  readonly timeouts: {
+    readonly connectMs: number;
+    readonly firstByteMs: number;
+    readonly totalMs: number;
+    /** Streams: from the upstream's response head to the first content chunk; null for none. */
+    readonly firstTokenMs: number | null;
+    /** Streams: the longest silence between chunks; null for none. */
+    readonly betweenChunksMs: number | null;
+  };
+  /** Its model's context window in tokens, if known: failover after `context_length_exceeded`. */
+  readonly contextWindow: number | null;
   /** Its share of a weighted alias's traffic (0: none). */
   readonly weight: number;
   /** What a call it answers is billed: its own price, else its model's. */
@@ -209,7 +219,14 @@ export function compileModels(
       deployments.push({
         id: deployment.id,
         upstreamModel: deployment.upstreamModel,
-        timeouts: { ...deployment.timeouts },
+        timeouts: {
+          connectMs: deployment.timeouts.connectMs,
+          firstByteMs: deployment.timeouts.firstByteMs,
+          totalMs: deployment.timeouts.totalMs,
+          firstTokenMs: deployment.timeouts.firstTokenMs ?? null,
+          betweenChunksMs: deployment.timeouts.betweenChunksMs ?? null,
+        },
+        contextWindow: deployment.contextWindow ?? null,
         weight: deployment.weight,
         pricing: deployment.pricing ?? model.pricing,
         provider,

@@ -19,7 +19,7 @@ import type { ProxyDeps, RequestContext } from "../http/context.ts";
 import { configNotLoaded, sendError, toAppError } from "../http/errors.ts";
 import { authenticateKey, authorizeModel } from "../keys/authenticate.ts";
 import { errorFields } from "../logger.ts";
-import { contextWindows, preferFitting } from "../routing/context-windows.ts";
+import { preferFitting } from "../routing/context-windows.ts";
 import type { RandomSource } from "../routing/selector.ts";
 import { UsageMeter } from "../usage/meter.ts";
 import { attemptWithFailover, NothingRelayedError } from "./attempt.ts";
@@ -53,6 +53,9 @@ function operationPath(deployment: CompiledDeployment, operation: Surface["opera
   const provider = deployment.provider;
   return operation === "chat.completions" ? provider.chatCompletionsPath : provider.embeddingsPath;
 }
+
+/** A deployment's context window, compiled with the snapshot. */
+const contextWindow = (deployment: CompiledDeployment) => deployment.contextWindow;
 
 /**
  * select: the deployments that may serve the call, in the order the attempt stage tries them, by
@@ -117,8 +120,6 @@ async function runStages<R extends ModelRequest>(
   // A client that left while an enforcer waited on the store is not worth an upstream call.
   if (ctx.res.destroyed) throw new ClientGoneError();
 
-  const windows = contextWindows(snapshot, model.name);
-  const contextWindow = (deployment: CompiledDeployment) => windows.get(deployment.id) ?? null;
   // x-switchyard-deployment names the deployment that answered (or gave the error), once.
   let namedAt = -1;
   const nameDeployment = () => {

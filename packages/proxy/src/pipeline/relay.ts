@@ -7,12 +7,10 @@
 import { performance } from "node:perf_hooks";
 import { AppError } from "@switchyard/core";
 import type { Dispatcher } from "undici";
-import type { CompiledDeployment } from "../config/compile.ts";
 import type { ProxyDeps } from "../http/context.ts";
 import { sseErrorEvent } from "../http/errors.ts";
 import { SseEventFilter } from "../providers/sse.ts";
 import type { ChatStreamTranslator } from "../providers/types.ts";
-import { upstreamErrorAnswer } from "../providers/upstream.ts";
 import type { UpstreamOutcome } from "../routing/failover.ts";
 import { generatedTextBytes } from "../usage/tokens.ts";
 import { type Attempt, NothingRelayedError, upstreamFailure } from "./attempt.ts";
@@ -63,27 +61,6 @@ function isJson(body: Buffer | string): boolean {
   }
 }
 
-/**
- * An upstream 4xx in OpenAI's shape is the client's to read (bad parameter, context too long) and
- * passes through as sent; anything else becomes the proxy's own error (`upstreamErrorAnswer`).
- */
-export async function relayUpstreamError(call: ModelCall, upstream: Dispatcher.ResponseData): Promise<void> {
-  const relayed = await upstreamErrorAnswer(call.deployment!, upstream);
-  if (relayed.retryAfter !== null) call.ctx.headers.push("retry-after", relayed.retryAfter);
-  sendAnswer(call, upstream.statusCode, "application/json", relayed.body);
-}
-
-/** A stream timeout of the deployment (`SnapshotDeployment.timeouts`), or null for none. */
-function streamTimeout(
-  deployment: CompiledDeployment,
-  name: "firstTokenMs" | "betweenChunksMs",
-): number | null {
-  // The snapshot's deployments carry them and compilation copies every timeout over, though
-  // `CompiledDeployment`'s type names only the ones the attempt stage reads.
-  const ms = (deployment.timeouts as { readonly [K in typeof name]?: number | null })[name];
-  return typeof ms === "number" && ms > 0 ? ms : null;
-}
-
 const doneEvent = "data: [DONE]\n\n";
 /** The most of a stream held back before its first content chunk; past it, the stream goes out. */
 const maxHeldBytes = 64 * 1024;
@@ -114,8 +91,8 @@ export function pipeStream(
   // Only holds with a stream hook are called per chunk.
   const hooked = call.holds.filter((hold) => hold.onChunk !== undefined);
   const filter = translator === null ? new SseEventFilter() : null;
-  const silenceMs = streamTimeout(deployment, "betweenChunksMs");
-  const firstTokenMs = streamTimeout(deployment, "firstTokenMs");
+  const silenceMs = deployment.timeouts.betweenChunksMs;
+  const firstTokenMs = deployment.timeouts.firstTokenMs;
 
   const body = upstream.body;
   return new Promise((resolve, reject) => {

@@ -1,32 +1,7 @@
 /**
- * The context window of each deployment of an alias, for failover after a 400
- * `context_length_exceeded`. The compiled deployment does not carry it, so it is read from the
- * snapshot's validated source, once per snapshot and alias, on the first request that needs it.
+ * Context windows in failover: after a 400 `context_length_exceeded`, and up front when the
+ * proxy's own count of the prompt says a deployment's window is too small.
  */
-import type { CompiledSnapshot } from "../config/compile.ts";
-
-const bySnapshot = new WeakMap<CompiledSnapshot, Map<string, ReadonlyMap<string, number | null>>>();
-const none: ReadonlyMap<string, number | null> = new Map();
-
-/** Deployment id -> context window (null: unknown) of the alias `modelName` in `snapshot`. */
-export function contextWindows(
-  snapshot: CompiledSnapshot,
-  modelName: string,
-): ReadonlyMap<string, number | null> {
-  let models = bySnapshot.get(snapshot);
-  if (models === undefined) {
-    models = new Map();
-    bySnapshot.set(snapshot, models);
-  }
-  let windows = models.get(modelName);
-  if (windows === undefined) {
-    const model = snapshot.config.models.find((m) => m.name === modelName);
-    windows =
-      model === undefined ? none : new Map(model.deployments.map((d) => [d.id, d.contextWindow ?? null]));
-    models.set(modelName, windows);
-  }
-  return windows;
-}
 
 /**
  * `candidates` with those whose context window is known to be smaller than the prompt (as the proxy
